@@ -1,0 +1,181 @@
+// The table of `orka` commands (DESIGN §11). A command without `run` is not built yet and says so.
+import { admissionFlags, controllerFlags, kubeconfigFlag } from './controller-flags.ts';
+import type { FlagSpec, FlagValues } from './flags.ts';
+
+export interface CommandContext {
+  values: FlagValues;
+  positionals: string[];
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+}
+
+export interface Command {
+  /** words after `orka`, e.g. ['policy', 'eval'] */
+  path: string[];
+  summary: string;
+  flags: FlagSpec[];
+  /** resolves to the exit code; absent while the command is not implemented */
+  run?: (context: CommandContext) => Promise<number>;
+}
+
+const output = (choices: string[]): FlagSpec => ({
+  name: 'output',
+  short: 'o',
+  type: 'string',
+  default: choices[0]!,
+  choices,
+  description: `output format (${choices.join('|')})`,
+});
+
+const policiesFlag: FlagSpec = {
+  name: 'policies',
+  type: 'list',
+  repeatable: true,
+  default: [],
+  description: 'AdmissionPolicy file or folder (repeatable)',
+};
+
+export const commands: Command[] = [
+  {
+    path: ['examples'],
+    summary: 'Validates every manifest under examples/ and prints a table of the outcomes',
+    flags: [...admissionFlags],
+  },
+  {
+    path: ['policy', 'eval'],
+    summary: 'Runs the full admission chain on one object',
+    flags: [
+      { name: 'resource', type: 'string', default: '', description: 'the object (YAML or JSON)' },
+      { name: 'old-resource', type: 'string', default: '', description: 'the old object' },
+      {
+        name: 'operation',
+        type: 'string',
+        default: '',
+        choices: ['', 'CREATE', 'UPDATE', 'DELETE'],
+        description: 'CREATE, UPDATE or DELETE',
+      },
+      { name: 'namespace', type: 'string', default: '', description: 'request namespace' },
+      { name: 'user', type: 'string', default: 'orka-cli', description: 'requesting user' },
+      {
+        name: 'groups',
+        type: 'list',
+        default: ['system:authenticated'],
+        description: 'requesting user groups',
+      },
+      { name: 'agent', type: 'string', default: '', description: 'the Agent a Task references' },
+      { name: 'namespace-object', type: 'string', default: '', description: 'Namespace object' },
+      { name: 'param-object', type: 'string', default: '', description: 'params object' },
+      policiesFlag,
+      { name: 'builtin', type: 'boolean', default: true, description: 'include built-in policies' },
+      { name: 'explain', type: 'boolean', default: false, description: 'show why' },
+      output(['text', 'json']),
+      ...admissionFlags,
+    ],
+  },
+  {
+    path: ['policy', 'test'],
+    summary: 'Runs policy test suites',
+    flags: [
+      {
+        name: 'cluster',
+        type: 'boolean',
+        default: false,
+        description: 'test against the policies deployed in the cluster',
+      },
+      kubeconfigFlag,
+      ...admissionFlags,
+    ],
+  },
+  {
+    path: ['policy', 'show'],
+    summary: 'Prints policies as YAML',
+    flags: [
+      { name: 'builtin', type: 'boolean', default: false, description: 'only built-in policies' },
+      policiesFlag,
+      ...admissionFlags,
+    ],
+  },
+  {
+    path: ['policy', 'replay'],
+    summary: 'Evaluates a candidate policy against the live objects it matches',
+    flags: [
+      { name: 'policy', type: 'string', default: '', description: 'the candidate policy' },
+      kubeconfigFlag,
+      ...admissionFlags,
+    ],
+  },
+  {
+    path: ['certs', 'generate'],
+    summary: 'Writes a CA and a serving certificate',
+    flags: [
+      { name: 'out', type: 'string', default: '', description: 'output folder' },
+      {
+        name: 'dns',
+        type: 'list',
+        repeatable: true,
+        default: [],
+        description: 'DNS names or IP addresses',
+      },
+      { name: 'days', type: 'int', default: 365, description: 'validity in days' },
+    ],
+  },
+  {
+    path: ['webhook'],
+    summary: 'Serves admission reviews',
+    flags: [
+      { name: 'port', type: 'int', default: 9443, description: 'HTTPS port' },
+      { name: 'bind-address', type: 'string', default: '0.0.0.0', description: 'listen address' },
+      { name: 'cert-dir', type: 'string', default: '', description: 'folder with tls.crt/tls.key' },
+      policiesFlag,
+      kubeconfigFlag,
+      ...admissionFlags,
+    ],
+  },
+  {
+    path: ['render', 'job'],
+    summary: 'Prints the worker Job the controller would create for a Task',
+    flags: [
+      { name: 'task', type: 'string', default: '', description: 'the Task' },
+      { name: 'agent', type: 'string', default: '', description: 'its Agent' },
+      { name: 'namespace', type: 'string', default: '', description: 'namespace' },
+      output(['yaml', 'json']),
+      ...admissionFlags,
+      ...controllerFlags,
+    ],
+  },
+  {
+    path: ['controller'],
+    summary: 'Runs the reconcilers, the REST API and the store',
+    flags: [kubeconfigFlag, ...admissionFlags, ...controllerFlags],
+  },
+  {
+    path: ['dev'],
+    summary: 'Runs webhook, controller and API in one process against a cluster',
+    flags: [
+      { name: 'host', type: 'string', default: '127.0.0.1', description: 'address to serve on' },
+      { name: 'webhook-port', type: 'int', default: 9443, description: 'webhook HTTPS port' },
+      kubeconfigFlag,
+      ...admissionFlags,
+      ...controllerFlags,
+    ],
+  },
+  {
+    path: ['worker', 'fetch-session'],
+    summary: 'Init container: fetches the session transcript',
+    flags: [],
+  },
+  {
+    path: ['worker'],
+    summary: 'The worker Pod program',
+    flags: [
+      {
+        name: 'runtime',
+        type: 'string',
+        default: '',
+        choices: ['', 'claude', 'codex', 'copilot'],
+        description: 'agent runtime (else ORKA_AGENT_RUNTIME)',
+      },
+    ],
+  },
+];
