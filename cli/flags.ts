@@ -59,7 +59,8 @@ function convert(spec: FlagSpec, raw: unknown, source: string): FlagValue {
     }
     case 'int': {
       const text = String(raw).trim();
-      if (!/^-?\d+$/.test(text)) throw new UsageError(`${where}: expected an integer, got "${text}"`);
+      if (!/^-?\d+$/.test(text))
+        throw new UsageError(`${where}: expected an integer, got "${text}"`);
       const value = Number(text);
       if (!Number.isSafeInteger(value)) throw new UsageError(`${where}: ${text} is out of range`);
       return value;
