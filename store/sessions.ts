@@ -149,10 +149,12 @@ export function sessionRows(db: Connection): SessionRows {
   };
 }
 
-const SESSION_COLUMNS = `s.name, s.session_type, s.message_count, s.input_tokens, s.output_tokens,
-  l.task_name AS active_task, s.created_at, s.updated_at
+// Every session read starts here, so none can leave out the namespace.
+const SELECT_SESSIONS_IN_NAMESPACE = `SELECT s.name, s.session_type, s.message_count,
+  s.input_tokens, s.output_tokens, l.task_name AS active_task, s.created_at, s.updated_at
   FROM sessions s LEFT JOIN session_locks l
-    ON l.namespace = s.namespace AND l.session_name = s.name`;
+    ON l.namespace = s.namespace AND l.session_name = s.name
+  WHERE s.namespace = ?`;
 
 const MESSAGE_COLUMNS =
   'id, role, content, task_name, name, input, tool_calls, tool_call_id, created_at';
@@ -160,10 +162,10 @@ const MESSAGE_COLUMNS =
 export function sessionStore(db: Connection, now: () => Date): SessionStore {
   const rows = sessionRows(db);
   const selectOne = db.prepare<[string, string], SessionRow>(
-    `SELECT ${SESSION_COLUMNS} WHERE s.namespace = ? AND s.name = ?`,
+    `${SELECT_SESSIONS_IN_NAMESPACE} AND s.name = ?`,
   );
   const selectAll = db.prepare<[string], SessionRow>(
-    `SELECT ${SESSION_COLUMNS} WHERE s.namespace = ? ORDER BY s.name`,
+    `${SELECT_SESSIONS_IN_NAMESPACE} ORDER BY s.name`,
   );
   const remove = db.prepare<[string, string]>(
     'DELETE FROM sessions WHERE namespace = ? AND name = ?',
