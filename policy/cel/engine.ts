@@ -1,0 +1,394 @@
+// The CEL engine: compile once (parse, type check, literal validation, cost estimate), evaluate
+// many times under a step budget. It wraps @marcbachmann/cel-js 8.0.0 (pinned) so the rest of Orka
+// never touches the library, and adds what the apiserver's CEL has and the library lacks (see
+// instrument.ts and reference/cel-engine.md §5).
+import { Environment } from '@marcbachmann/cel-js';
+import { type AstNode, callName, callOperands, sourceOf, walk } from './ast.ts';
+import { type CelSchema, DEFAULT_COST_LIMIT, estimateCost } from './cost.ts';
+import {
+  CelBudgetExceededError,
+  CelCompileError,
+  CelEvaluationError,
+  CelFunctionError,
+  positionOf,
+} from './errors.ts';
+import {
+  type CelBudget,
+  createCelBudget,
+  failingNodeOf,
+  instrument,
+  withBudget,
+} from './instrument.ts';
+import { KUBERNETES_METHOD_REWRITES, registerKubernetesLibraries } from './libraries/index.ts';
+import { re2SyntaxProblem } from './regex.ts';
+
+/** A CEL type as the library spells it: `bool`, `int`, `string`, `dyn`, `map<string, dyn>`, ... */
+export type CelType = string;
+
+export interface CelVariable {
+  readonly type: CelType;
+  /** OpenAPI schema of the value, used for the cost estimate (maxItems, maxLength, ...) */
+  readonly schema?: CelSchema;
+}
+
+export interface CompileOptions {
+  /** every variable the expression may use; values given at evaluation must match the types */
+  readonly variables: Readonly<Record<string, CelType | CelVariable>>;
+  /** the type the result must have: `bool` for validations, `string` for messages, ... */
+  readonly resultType?: CelType;
+}
+
+export interface CompiledExpression {
+  readonly expression: string;
+  /** the checked result type, e.g. `bool`, `string`, `list<string>`, `dyn` */
+  readonly type: CelType;
+  readonly estimatedCost: number;
+}
+
+/** Maps `undefined`-free activations onto declared variables. */
+export type CelActivation = Readonly<Record<string, unknown>>;
+
+export interface CelEngineOptions {
+  /** refuse expressions whose estimated cost exceeds this; default 10,000,000 */
+  readonly costLimit?: number;
+  /** registers extra functions, types or constants on the engine's environment */
+  readonly extend?: (environment: Environment) => void;
+  /** parse-time structural limits, as the library names them */
+  readonly limits?: {
+    readonly maxAstNodes?: number;
+    readonly maxDepth?: number;
+    readonly maxListElements?: number;
+    readonly maxMapEntries?: number;
+    readonly maxCallArguments?: number;
+  };
+}
+
+export interface CelEngine {
+  /** Compiles `expression`; a problem the author must fix is returned, not thrown. */
+  compile(expression: string, options: CompileOptions): CompiledExpression | CelCompileError;
+  /**
+   * Evaluates a compiled expression. Throws CelEvaluationError (CelBudgetExceededError when the
+   * budget runs out). One budget is meant to be shared by all evaluations of one request.
+   */
+  evaluate(compiled: CompiledExpression, activation: CelActivation, budget?: CelBudget): unknown;
+}
+
+/** Functions whose call on literal arguments is evaluated at compile time to catch bad literals. */
+const LITERAL_CHECKED_FUNCTIONS = new Set([
+  'int',
+  'uint',
+  'double',
+  'bool',
+  'bytes',
+  'string',
+  'duration',
+  'timestamp',
+  'quantity',
+  'ip',
+  'cidr',
+  'url',
+  'semver',
+]);
+const REGEX_FUNCTIONS = new Set(['matches', 'find', 'findAll']);
+
+/** Library error codes whose summaries contain only type names and fixed text. */
+const SAFE_SUMMARY_CODES = new Set([
+  'no_matching_overload',
+  'no_such_overload',
+  'invalid_logical_operand',
+  'invalid_condition_type',
+  'division_by_zero',
+  'modulo_by_zero',
+  'int_conversion_error',
+  'uint_conversion_error',
+  'double_conversion_error',
+  'optional_value_missing',
+  'invalid_optional_argument',
+  'invalid_list_element_type',
+  'variable_type_mismatch',
+  'unsupported_type',
+  'invalid_comprehension_range',
+  'invalid_timestamp',
+]);
+
+/** Plain descriptions for library error codes whose summaries may quote request data. */
+const GENERIC_SUMMARIES: Readonly<Record<string, string>> = {
+  no_such_key: 'no such key',
+  index_out_of_bounds: 'list index out of bounds',
+  index_out_of_range: 'index out of range',
+  numeric_overflow: 'integer overflow',
+  bool_conversion_error: 'bool() cannot convert the value',
+  invalid_duration: 'invalid duration',
+  invalid_regular_expression: 'invalid regular expression',
+  field_type_mismatch: 'a field has the wrong type',
+  list_item_type_mismatch: 'a list element has the wrong type',
+  unknown_variable: 'a variable was not provided',
+};
+
+interface LibraryError {
+  readonly code?: string;
+  readonly summary?: string;
+  readonly range?: { readonly start: number; readonly end: number };
+  readonly node?: AstNode;
+}
+
+type Runner = ((activation: CelActivation) => unknown) & {
+  readonly ast: AstNode;
+  check(): { valid: boolean; type?: string; error?: Error & LibraryError };
+};
+
+class CompiledCelExpression implements CompiledExpression {
+  constructor(
+    readonly expression: string,
+    readonly type: CelType,
+    readonly estimatedCost: number,
+    readonly run: Runner,
+    readonly resultType: CelType | undefined,
+  ) {}
+}
+
+function variableOf(declaration: CelType | CelVariable): CelVariable {
+  return typeof declaration === 'string' ? { type: declaration } : declaration;
+}
+
+function compileError(expression: string, code: string, error: Error & LibraryError) {
+  const range = error.range ?? error.node;
+  return new CelCompileError(
+    code,
+    error.summary ?? error.message,
+    range ? positionOf(expression, range.start, range.end) : undefined,
+  );
+}
+
+function typeMatches(actual: CelType, wanted: CelType): boolean {
+  if (actual === wanted || actual === 'dyn' || wanted === 'dyn') return true;
+  const aliases: Record<string, string> = {
+    duration: 'google.protobuf.Duration',
+    timestamp: 'google.protobuf.Timestamp',
+  };
+  if (aliases[wanted] === actual) return true;
+  return (wanted === 'list' || wanted === 'map') && actual.startsWith(`${wanted}<`);
+}
+
+function runtimeTypeMatches(value: unknown, wanted: CelType): boolean {
+  switch (wanted) {
+    case 'bool':
+      return typeof value === 'boolean';
+    case 'string':
+      return typeof value === 'string';
+    case 'int':
+      return typeof value === 'bigint';
+    case 'double':
+      return typeof value === 'number';
+    case 'list':
+      return Array.isArray(value);
+    case 'map':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    default:
+      return true;
+  }
+}
+
+export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
+  const costLimit = options.costLimit ?? DEFAULT_COST_LIMIT;
+  const base = new Environment({
+    homogeneousAggregateLiterals: false,
+    enableOptionalTypes: true,
+    unlistedVariablesAreDyn: false,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  registerKubernetesLibraries(base);
+  options.extend?.(base);
+  // A literal-only environment: compile-time evaluation of literal calls needs no variables.
+  const literalEnvironment = base.clone();
+  const environments = new Map<string, Environment>();
+
+  function environmentFor(variables: Readonly<Record<string, CelVariable>>): Environment {
+    const names = Object.keys(variables).sort();
+    const key = names.map((name) => `${name}:${variables[name]!.type}`).join('\n');
+    let environment = environments.get(key);
+    if (!environment) {
+      environment = base.clone();
+      for (const name of names) environment.registerVariable(name, variables[name]!.type);
+      environments.set(key, environment);
+    }
+    return environment;
+  }
+
+  function checkLiterals(expression: string, root: AstNode): CelCompileError | undefined {
+    let problem: CelCompileError | undefined;
+    walk(root, (node) => {
+      const name = callName(node);
+      if (problem || name === undefined) return;
+      const operands = callOperands(node);
+      const at = positionOf(expression, node.start, node.end);
+      if (REGEX_FUNCTIONS.has(name)) {
+        const pattern = operands[operands.length - 1];
+        if (pattern?.op === 'value' && typeof pattern.args === 'string') {
+          const syntax = re2SyntaxProblem(pattern.args);
+          if (syntax)
+            problem = new CelCompileError(
+              'invalid_regex',
+              `invalid RE2 pattern in ${name}(): ${syntax}`,
+              at,
+            );
+        }
+        return;
+      }
+      if (!LITERAL_CHECKED_FUNCTIONS.has(name) || !operands.every((o) => o.op === 'value')) return;
+      try {
+        literalEnvironment.evaluate(sourceOf(node));
+      } catch (error) {
+        const summary = (error as LibraryError).summary ?? (error as Error).message;
+        problem = new CelCompileError(
+          'invalid_literal',
+          `${name}() of a literal fails: ${summary}`,
+          at,
+        );
+      }
+    });
+    return problem;
+  }
+
+  function compile(
+    expression: string,
+    compileOptions: CompileOptions,
+  ): CompiledExpression | CelCompileError {
+    if (typeof expression !== 'string') {
+      return new CelCompileError('syntax', 'the expression must be a string', undefined);
+    }
+    const variables: Record<string, CelVariable> = {};
+    for (const [name, declaration] of Object.entries(compileOptions.variables)) {
+      variables[name] = variableOf(declaration);
+    }
+    const environment = environmentFor(variables);
+    let run: Runner;
+    try {
+      run = environment.parse(expression) as unknown as Runner;
+    } catch (error) {
+      return compileError(expression, 'syntax', error as Error & LibraryError);
+    }
+    let checked = run.check();
+    if (!checked.valid) return compileError(expression, 'type', checked.error!);
+    const rewritten = withKubernetesMethods(environment, expression, run.ast);
+    if (rewritten) {
+      const rewrittenCheck = rewritten.check();
+      if (rewrittenCheck.valid) {
+        run = rewritten;
+        checked = rewrittenCheck;
+      }
+    }
+    const type = checked.type!;
+    const wanted = compileOptions.resultType;
+    if (wanted && !typeMatches(type, wanted)) {
+      return new CelCompileError(
+        'result_type',
+        `the expression must evaluate to ${wanted}, but it evaluates to ${type}`,
+        positionOf(expression, 0, expression.length),
+      );
+    }
+    const literalProblem = checkLiterals(expression, run.ast);
+    if (literalProblem) return literalProblem;
+    const schemas = new Map(Object.entries(variables).map(([name, v]) => [name, v.schema]));
+    const estimatedCost = estimateCost(run.ast, schemas);
+    if (estimatedCost > costLimit) {
+      return new CelCompileError(
+        'cost',
+        `estimated cost ${estimatedCost} exceeds the limit of ${costLimit}: bound the lists it iterates (maxItems) or nest fewer comprehensions`,
+        positionOf(expression, 0, expression.length),
+      );
+    }
+    instrument(run.ast);
+    return new CompiledCelExpression(expression, type, estimatedCost, run, wanted);
+  }
+
+  function evaluate(
+    compiled: CompiledExpression,
+    activation: CelActivation,
+    budget = createCelBudget(),
+  ): unknown {
+    if (!(compiled instanceof CompiledCelExpression)) {
+      throw new TypeError('evaluate() needs an expression compiled by this engine');
+    }
+    let result: unknown;
+    try {
+      result = withBudget(budget, () => compiled.run(activation));
+    } catch (error) {
+      throw sanitize(compiled.expression, error);
+    }
+    const wanted = compiled.resultType;
+    if (wanted && !runtimeTypeMatches(result, wanted)) {
+      throw new CelEvaluationError(
+        'result_type',
+        `the expression must evaluate to ${wanted}`,
+        positionOf(compiled.expression, 0, compiled.expression.length),
+        compiled.expression,
+      );
+    }
+    return result;
+  }
+
+  return { compile, evaluate };
+}
+
+/**
+ * cel-js's own lowerAscii, trim, indexOf, ... differ from Kubernetes' and cannot be replaced, so
+ * calls on string (or dyn) receivers are renamed to the libraries' Kubernetes-exact versions. The
+ * renaming needs the checked receiver types, so it is applied to a fresh parse that is checked
+ * again. Returns undefined when nothing needs renaming.
+ */
+function withKubernetesMethods(
+  environment: Environment,
+  expression: string,
+  checkedRoot: AstNode,
+): Runner | undefined {
+  const renames = new Map<string, string>();
+  walk(checkedRoot, (node) => {
+    const name = callName(node);
+    const replacement = name === undefined ? undefined : KUBERNETES_METHOD_REWRITES.get(name);
+    if (node.op !== 'rcall' || replacement === undefined) return;
+    const receiverType = callOperands(node)[0]?.checkedType?.name;
+    if (receiverType === 'string' || receiverType === 'dyn') {
+      renames.set(`${node.start}:${node.end}`, replacement);
+    }
+  });
+  if (renames.size === 0) return undefined;
+  const fresh = environment.parse(expression) as unknown as Runner;
+  walk(fresh.ast, (node) => {
+    const replacement = renames.get(`${node.start}:${node.end}`);
+    if (node.op === 'rcall' && replacement !== undefined) (node.args as unknown[])[0] = replacement;
+  });
+  return fresh;
+}
+
+/** Rebuilds any evaluation failure as a CelEvaluationError without request data in it. */
+function sanitize(expression: string, error: unknown): CelEvaluationError {
+  if (error instanceof CelEvaluationError) return error;
+  const libraryError = (typeof error === 'object' && error !== null ? error : {}) as LibraryError;
+  const node = libraryError.node ?? failingNodeOf(error);
+  const range = libraryError.range ?? node;
+  const position = range ? positionOf(expression, range.start, range.end) : undefined;
+  const source = range ? expression.slice(range.start, range.end) : undefined;
+  const code = libraryError.code;
+  let summary: string;
+  if (error instanceof CelFunctionError) {
+    summary = error.message;
+  } else if (code !== undefined && libraryError.summary !== undefined) {
+    summary = SAFE_SUMMARY_CODES.has(code)
+      ? libraryError.summary
+      : (GENERIC_SUMMARIES[code] ?? code.replaceAll('_', ' '));
+  } else {
+    const name = node ? callName(node) : undefined;
+    summary = name ? `${name}() failed` : 'evaluation failed';
+  }
+  return new CelEvaluationError(code ?? 'function_error', summary, position, source);
+}
+
+export type { CelBudget, CelSchema };
+export {
+  CelBudgetExceededError,
+  CelCompileError,
+  CelEvaluationError,
+  CelFunctionError,
+  createCelBudget,
+};

@@ -1,0 +1,162 @@
+// Runtime instrumentation of a checked AST. The library has no step budget and its matches() uses
+// JavaScript RegExp (backtracking, non-RE2 syntax), and its built-ins cannot be overridden. So after
+// type checking, the engine replaces the evaluation hooks of a few nodes:
+//  - every comprehension step and every function call spends one step of the active budget;
+//  - `s.matches(p)` is evaluated with RE2 (linear time, cached patterns);
+//  - the root makes the budget error escape the library's error absorption (`||`, `&&` and the
+//    quantifier macros keep evaluating after an error, which would turn "stop" into "skip").
+import { type AstNode, callName, type EvaluateHook, type LibraryEvaluator, walk } from './ast.ts';
+import { CelBudgetExceededError, CelEvaluationError, positionOf } from './errors.ts';
+import { compileRe2 } from './regex.ts';
+
+/** Steps (comprehension iterations and function calls) left for one admission request. */
+export interface CelBudget {
+  readonly limit: number;
+  remaining: number;
+}
+
+export const DEFAULT_STEP_BUDGET = 1_000_000;
+
+export function createCelBudget(limit = DEFAULT_STEP_BUDGET): CelBudget {
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new RangeError(`step budget must be a non-negative integer, got ${limit}`);
+  }
+  return { limit, remaining: limit };
+}
+
+/** Steps taken so far, counting the one that ran out (if any). */
+export function stepsUsed(budget: CelBudget): number {
+  return Math.min(budget.limit + 1, budget.limit - budget.remaining);
+}
+
+let activeBudget: CelBudget = createCelBudget(0);
+
+/** Runs `evaluation` with `budget` as the one every instrumented node spends from. */
+export function withBudget<T>(budget: CelBudget, evaluation: () => T): T {
+  const previous = activeBudget;
+  activeBudget = budget;
+  try {
+    const result = evaluation();
+    if (budget.remaining < 0) throw new CelBudgetExceededError(budget.limit);
+    return result;
+  } finally {
+    activeBudget = previous;
+  }
+}
+
+function spend(): void {
+  const budget = activeBudget;
+  if (--budget.remaining < 0) throw new CelBudgetExceededError(budget.limit);
+}
+
+const failingNodes = new WeakMap<object, AstNode>();
+
+/** The call node a non-library error (thrown by a custom function) came from. */
+export function failingNodeOf(error: unknown): AstNode | undefined {
+  return typeof error === 'object' && error !== null ? failingNodes.get(error) : undefined;
+}
+
+/** The hook the library would run for `node` now. */
+function currentHook(node: AstNode): EvaluateHook {
+  if (Object.hasOwn(node, 'evaluate')) return node.evaluate;
+  const { alternate, macro, evaluate } = node.meta;
+  if (alternate)
+    return (evaluator, _node, context) => alternate.evaluate(evaluator, alternate, context);
+  if (macro) {
+    return (evaluator, _node, context) =>
+      macro.evaluate(evaluator, macro as unknown as AstNode, context);
+  }
+  return evaluate;
+}
+
+function countSteps(node: AstNode): void {
+  const inner = currentHook(node);
+  node.evaluate = function countedStep(evaluator, self, context) {
+    spend();
+    return inner.call(node, evaluator, self, context);
+  };
+}
+
+function countCall(node: AstNode): void {
+  const inner = currentHook(node);
+  node.evaluate = function countedCall(evaluator, self, context) {
+    spend();
+    try {
+      return inner.call(node, evaluator, self, context);
+    } catch (error) {
+      if (typeof error === 'object' && error !== null && !failingNodes.has(error)) {
+        failingNodes.set(error, node);
+      }
+      throw error;
+    }
+  };
+}
+
+function evaluationError(node: AstNode, code: string, summary: string): CelEvaluationError {
+  return new CelEvaluationError(
+    code,
+    summary,
+    positionOf(node.input, node.start, node.end),
+    node.input.slice(node.start, node.end),
+  );
+}
+
+function re2Matches(node: AstNode): void {
+  const [, receiver, [patternNode]] = node.args as [string, AstNode, [AstNode]];
+  node.evaluate = function re2MatchesCall(evaluator, _self, context) {
+    spend();
+    const input = evaluator.run(receiver, context);
+    const pattern = evaluator.run(patternNode, context);
+    if (typeof input !== 'string' || typeof pattern !== 'string') {
+      throw evaluationError(node, 'no_matching_overload', 'matches() needs a string and a pattern');
+    }
+    let compiled: ReturnType<typeof compileRe2>;
+    try {
+      compiled = compileRe2(pattern);
+    } catch {
+      throw evaluationError(
+        node,
+        'invalid_regex',
+        'the pattern given to matches() is not valid RE2',
+      );
+    }
+    return compiled.test(input);
+  };
+}
+
+function budgetAwareTryEval(this: LibraryEvaluator, node: AstNode, context: unknown): unknown {
+  try {
+    return this.run(node, context);
+  } catch (error) {
+    if (error instanceof CelBudgetExceededError) throw error;
+    return error;
+  }
+}
+
+function guardRoot(root: AstNode): void {
+  const inner = currentHook(root);
+  root.evaluate = function guardedRoot(evaluator, self, context) {
+    if (evaluator.tryEval !== budgetAwareTryEval) evaluator.tryEval = budgetAwareTryEval;
+    return inner.call(root, evaluator, self, context);
+  };
+}
+
+/** Instruments a parsed and checked AST in place; call once per compiled expression. */
+export function instrument(root: AstNode): void {
+  const steps: AstNode[] = [];
+  const calls: AstNode[] = [];
+  walk(root, (node) => {
+    if (node.op === 'comprehension') steps.push((node.args as { step: AstNode }).step);
+    if (callName(node) !== undefined) calls.push(node);
+  });
+  for (const node of calls) {
+    const isMatches =
+      callName(node) === 'matches' &&
+      node.op === 'rcall' &&
+      (node.args as unknown[][])[2]?.length === 1;
+    if (isMatches) re2Matches(node);
+    else countCall(node);
+  }
+  for (const step of steps) countSteps(step);
+  guardRoot(root);
+}
