@@ -1,0 +1,165 @@
+// One policy against one request with ValidatingAdmissionPolicy semantics: matchConstraints,
+// params, matchConditions (any false skips; an error follows failurePolicy), lazy variables, then
+// validations and audit annotations (validate phase) or mutations (mutate phase).
+import type {
+  Activation,
+  CompiledPolicy,
+  EvaluationBudget,
+  ParamRef,
+} from '../admission-policy/types.ts';
+import { toCelValue } from '../cel/json.ts';
+import type { AdmissionInput, KubeObject } from '../chain/request.ts';
+import { constraintsMatch } from './matching.ts';
+import {
+  describeEvaluationError,
+  emptyOutcome,
+  type PolicyOutcome,
+  recordFailure,
+} from './outcome.ts';
+import { lazyVariables } from './variables.ts';
+
+/** Finds the object a paramRef names (a ConfigMap); undefined when it does not exist. */
+export type ParamsLookup = (ref: ParamRef, namespace: string) => unknown;
+
+export interface PolicyEvaluation {
+  input: AdmissionInput;
+  /** object, oldObject, request, requester, agent, effective, tctx, config, namespaceObject */
+  activation: Activation;
+  namespaceObject: KubeObject | null;
+  lookupParams: ParamsLookup | undefined;
+  budget: EvaluationBudget;
+}
+
+export type Preparation =
+  | { kind: 'skip' }
+  | { kind: 'error'; message: string }
+  | { kind: 'ready'; activation: Activation };
+
+/** The activation of one policy: the request's variables plus params and lazy variables. */
+export function bindActivation(
+  policy: CompiledPolicy,
+  evaluation: PolicyEvaluation,
+  params: unknown,
+): Activation {
+  const activation: Activation = { ...evaluation.activation, params };
+  activation.variables = lazyVariables(policy.variables, activation, evaluation.budget);
+  return activation;
+}
+
+function paramsFor(
+  policy: CompiledPolicy,
+  evaluation: PolicyEvaluation,
+): { found: boolean; value: unknown } {
+  if (!policy.params) return { found: true, value: null };
+  if ('inline' in policy.params) return { found: true, value: policy.params.inline };
+  const ref = policy.params.ref;
+  const namespace = ref.namespace ?? evaluation.input.namespace;
+  const value = evaluation.lookupParams?.(ref, namespace);
+  return value === undefined || value === null
+    ? { found: false, value: null }
+    : { found: true, value: toCelValue(value) };
+}
+
+/** Matching, params and matchConditions; `ready` carries the policy's activation. */
+export function preparePolicy(policy: CompiledPolicy, evaluation: PolicyEvaluation): Preparation {
+  if (!constraintsMatch(policy.matchConstraints, evaluation.input, evaluation.namespaceObject)) {
+    return { kind: 'skip' };
+  }
+  const params = paramsFor(policy, evaluation);
+  if (!params.found) {
+    const ref = (policy.params as { ref: ParamRef }).ref;
+    const namespace = ref.namespace ?? evaluation.input.namespace;
+    return {
+      kind: 'error',
+      message: `spec.paramRef: params ConfigMap "${namespace}/${ref.name}" not found`,
+    };
+  }
+  const activation = bindActivation(policy, evaluation, params.value);
+  let errorMessage: string | undefined;
+  for (const [i, condition] of policy.matchConditions.entries()) {
+    try {
+      if (condition.expression.evaluate(activation, evaluation.budget) !== true)
+        return { kind: 'skip' };
+    } catch (error) {
+      errorMessage ??= describeEvaluationError(error, `spec.matchConditions[${i}].expression`);
+    }
+  }
+  return errorMessage === undefined
+    ? { kind: 'ready', activation }
+    : { kind: 'error', message: errorMessage };
+}
+
+const MAX_MESSAGE_BYTES = 5 * 1024;
+
+function messageOf(
+  validation: CompiledPolicy['validations'][number],
+  activation: Activation,
+  budget: EvaluationBudget,
+): string {
+  if (validation.messageExpression) {
+    try {
+      const value = validation.messageExpression.evaluate(activation, budget);
+      if (
+        typeof value === 'string' &&
+        value.trim() !== '' &&
+        !/[\r\n]/.test(value) &&
+        Buffer.byteLength(value) <= MAX_MESSAGE_BYTES
+      ) {
+        return value;
+      }
+    } catch {
+      // VAP semantics: a failing messageExpression falls back to the static message.
+    }
+  }
+  return validation.message ?? `failed expression: ${validation.expression.source.trim()}`;
+}
+
+/** Validate phase: validations and audit annotations of one policy. */
+export function validateWithPolicy(
+  policy: CompiledPolicy,
+  evaluation: PolicyEvaluation,
+): PolicyOutcome {
+  const outcome = emptyOutcome();
+  const prepared = preparePolicy(policy, evaluation);
+  if (prepared.kind === 'skip') return outcome;
+  const internal = (message: string, index: number) => {
+    if (policy.failurePolicy === 'Fail')
+      recordFailure(outcome, policy, { message, reason: 'InternalError', index });
+  };
+  if (prepared.kind === 'error') {
+    internal(prepared.message, -1);
+    return outcome;
+  }
+  const { activation } = prepared;
+  for (const [i, validation] of policy.validations.entries()) {
+    let passed: unknown;
+    try {
+      passed = validation.expression.evaluate(activation, evaluation.budget);
+    } catch (error) {
+      internal(describeEvaluationError(error, validation.expression.path), i);
+      continue;
+    }
+    if (passed !== true) {
+      recordFailure(outcome, policy, {
+        message: messageOf(validation, activation, evaluation.budget),
+        reason: validation.reason,
+        index: i,
+      });
+    }
+  }
+  for (const [i, annotation] of policy.auditAnnotations.entries()) {
+    try {
+      const value = annotation.value.evaluate(activation, evaluation.budget);
+      if (value === null || value === undefined) continue;
+      if (typeof value !== 'string') {
+        internal(`${annotation.value.path}: must evaluate to a string or null`, i);
+        continue;
+      }
+      const key = `${policy.name}/${annotation.key}`;
+      if (!Object.hasOwn(outcome.auditAnnotations, key)) outcome.auditAnnotations[key] = value;
+    } catch (error) {
+      internal(describeEvaluationError(error, annotation.value.path), i);
+    }
+  }
+  return outcome;
+}
