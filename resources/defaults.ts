@@ -1,0 +1,48 @@
+// Structural defaulting as the apiserver does it for custom resources: null fields are pruned,
+// then every absent property with a `default` gets a copy of it, recursively (also inside
+// defaults just applied, map values and list items). Fields kept by
+// x-kubernetes-preserve-unknown-fields are left as they are.
+import { kindOf } from './kinds.ts';
+import { isObject, itemsOf, mapValuesOf, propertiesOf, type SchemaNode } from './schema-walk.ts';
+
+function defaultNode(value: unknown, schema: SchemaNode): void {
+  if (Array.isArray(value)) {
+    const items = itemsOf(schema);
+    if (items) for (const item of value) defaultNode(item, items);
+    return;
+  }
+  if (!isObject(value)) return;
+  const properties = propertiesOf(schema);
+  if (properties) {
+    for (const [name, child] of Object.entries(properties)) {
+      if (value[name] === null) delete value[name];
+      if (value[name] === undefined && child.default !== undefined) {
+        value[name] = structuredClone(child.default);
+      }
+      if (value[name] !== undefined) defaultNode(value[name], child);
+    }
+  }
+  const values = mapValuesOf(schema);
+  if (values) for (const entry of Object.values(value)) defaultNode(entry, values);
+}
+
+/** A defaulted copy of `value` against `schema`. */
+export function applySchemaDefaults<T>(value: T, schema: SchemaNode): T {
+  const copy = structuredClone(value);
+  defaultNode(copy, schema);
+  return copy;
+}
+
+/**
+ * A copy of an Orka resource with the CRD defaults applied, as the apiserver stores it.
+ * Throws when the object is not an Orka resource (its apiVersion/kind name none).
+ */
+export function applyDefaults<T extends { apiVersion?: unknown; kind?: unknown }>(object: T): T {
+  const info = kindOf(object);
+  if (!info) {
+    throw new Error(
+      `applyDefaults: no Orka kind "${String(object.kind)}" in version "${String(object.apiVersion)}"`,
+    );
+  }
+  return applySchemaDefaults(object, info.schema as unknown as SchemaNode);
+}
