@@ -143,6 +143,8 @@ export const commands: Command[] = [
       ...admissionFlags,
       ...controllerFlags,
     ],
+    // Loaded when used, so other commands do not pay for the resource model and the Job builder.
+    run: async (context) => (await import('./render-job.ts')).renderJob(context),
   },
   {
     path: ['controller'],
