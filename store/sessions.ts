@@ -206,6 +206,7 @@ export function sessionStore(db: Connection, now: () => Date): SessionStore {
 
   const append = db.transaction((ns: string, name: string, values: MessageValues[]) => {
     if (!rows.exists(ns, name)) throw new SessionNotFoundError(ns, name);
+    if (values.length === 0) return count.get(ns, name)!.message_count;
     for (const row of values) insertMessage.run(...row);
     addToCount.run(values.length, now().toISOString(), ns, name);
     return count.get(ns, name)!.message_count;
