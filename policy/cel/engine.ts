@@ -21,6 +21,7 @@ import {
 } from './instrument.ts';
 import { KUBERNETES_METHOD_REWRITES, registerKubernetesLibraries } from './libraries/index.ts';
 import { re2SyntaxProblem } from './regex.ts';
+import { registerStandardGaps } from './standard.ts';
 
 /** A CEL type as the library spells it: `bool`, `int`, `string`, `dyn`, `map<string, dyn>`, ... */
 export type CelType = string;
@@ -197,6 +198,7 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
     unlistedVariablesAreDyn: false,
     ...(options.limits ? { limits: options.limits } : {}),
   });
+  registerStandardGaps(base);
   registerKubernetesLibraries(base);
   options.extend?.(base);
   // A literal-only environment: compile-time evaluation of literal calls needs no variables.
