@@ -20,21 +20,20 @@ export {
   TooLargeError,
 } from './errors.ts';
 export type { AcquireOptions, LockOutcome, SessionLock, SessionLockStore } from './locks.ts';
+export type { MessageRole, NewMessage, SessionMessage } from './messages.ts';
+export { MAX_MESSAGE_CONTENT_BYTES, MESSAGE_ROLES } from './messages.ts';
 export { LATEST_SCHEMA_VERSION, type MigrationReport } from './migrations.ts';
 export { checkArtifactFilename } from './names.ts';
 export type { ResultStore, StoredResult } from './results.ts';
 export { MAX_RESULT_BYTES } from './results.ts';
 export type {
   GetOrCreateOptions,
-  MessageRole,
-  NewMessage,
   Session,
-  SessionMessage,
   SessionStore,
   SessionType,
   TranscriptOptions,
 } from './sessions.ts';
-export { MAX_MESSAGE_CONTENT_BYTES, MESSAGE_ROLES, SESSION_TYPES } from './sessions.ts';
+export { SESSION_TYPES } from './sessions.ts';
 
 export interface StoreOptions extends ConnectionOptions {
   /** Source of timestamps (default: the system clock); tests pass a fixed one. */
