@@ -2,6 +2,7 @@
 // type-checked with the declared variables, result types enforced, shape problems collected with
 // their field paths. Policies that fail here are refused by self-admission (admitPolicy).
 
+import { toCelValue } from '../cel/json.ts';
 import { VALIDATION_REASONS } from '../chain/status-codes.ts';
 import { selectorProblems } from '../match/label-selector.ts';
 import { ruleProblems } from '../match/resource-rules.ts';
@@ -150,7 +151,7 @@ function paramsOf(spec: Raw, problems: string[]): CompiledPolicy['params'] {
   if (spec.params !== undefined && spec.paramRef !== undefined) {
     problems.push('spec.paramRef: Forbidden: params and paramRef are mutually exclusive');
   }
-  if (spec.params !== undefined) return { inline: spec.params };
+  if (spec.params !== undefined) return { inline: toCelValue(spec.params) };
   if (spec.paramRef === undefined) return undefined;
   const ref = spec.paramRef;
   if (!isObject(ref) || typeof ref.name !== 'string' || ref.name === '') {

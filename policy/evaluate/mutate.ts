@@ -2,6 +2,7 @@
 // applied at once (RFC 6902, parents must exist); the next mutation sees the patched object.
 // An evaluation or patch error under failurePolicy Fail denies the request with InternalError.
 import type { CompiledPolicy } from '../admission-policy/types.ts';
+import { toPlainJson } from '../chain/plain-json.ts';
 import type { KubeObject } from '../chain/request.ts';
 import { applyPatch, type PatchOperation, toPatchOperations } from '../json-patch/apply.ts';
 import { describeEvaluationError, emptyOutcome, type PolicyOutcome } from './outcome.ts';

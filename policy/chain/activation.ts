@@ -1,0 +1,80 @@
+// The request-level CEL variables shared by every policy of one admission request (DESIGN §4):
+// object, oldObject, request, requester, agent, effective, tctx, config, namespaceObject.
+
+import { transactionContextOf } from '../activation/tctx.ts';
+import type { Activation } from '../admission-policy/types.ts';
+import { toCelValue } from '../cel/json.ts';
+import { configVariable, type PolicyConfig } from './config.ts';
+import type { AdmissionInput, KubeObject, UserInfo } from './request.ts';
+import type { ResourceModel } from './resource-model.ts';
+
+const NO_EFFECTIVE_VALUES = {
+  runtimeType: null,
+  allowedTools: [],
+  disallowedTools: [],
+  toolSet: [],
+  allowBash: false,
+  maxTurns: 0n,
+  workspace: null,
+  execution: {},
+  secretRef: null,
+};
+
+export function isTask(input: AdmissionInput): boolean {
+  return input.kind.group === 'core.orka.ai' && input.kind.kind === 'Task';
+}
+
+/** Who asked for the Task: its stamped `spec.requestedBy`, else the user making this request. */
+export function requesterOf(
+  object: KubeObject | null,
+  userInfo: UserInfo,
+): { username: string; groups: string[] } {
+  const stamped = (
+    object?.spec as { requestedBy?: { username?: unknown; groups?: unknown } } | undefined
+  )?.requestedBy;
+  if (stamped && typeof stamped === 'object') {
+    return {
+      username: typeof stamped.username === 'string' ? stamped.username : '',
+      groups: Array.isArray(stamped.groups)
+        ? stamped.groups.filter((g): g is string => typeof g === 'string')
+        : [],
+    };
+  }
+  return { username: userInfo.username, groups: [...userInfo.groups] };
+}
+
+export interface ActivationInputs {
+  input: AdmissionInput;
+  /** the object as it stands at this point of the chain (after mutations so far) */
+  object: KubeObject | null;
+  agent: KubeObject | null;
+  namespaceObject: KubeObject | null;
+  config: PolicyConfig;
+  resources: ResourceModel;
+}
+
+export function buildActivation(inputs: ActivationInputs): Activation {
+  const { input, object, agent, config, resources } = inputs;
+  const subject = object ?? input.oldObject;
+  const task = isTask(input) && subject !== null;
+  return {
+    object: object === null ? null : toCelValue(object),
+    oldObject: input.oldObject === null ? null : toCelValue(input.oldObject),
+    request: toCelValue({
+      operation: input.operation,
+      name: input.name,
+      namespace: input.namespace,
+      subResource: input.subResource,
+      dryRun: input.dryRun,
+      kind: input.kind,
+      resource: input.resource,
+      userInfo: { uid: '', extra: {}, ...input.userInfo },
+    }),
+    requester: toCelValue(requesterOf(subject, input.userInfo)),
+    agent: agent === null ? null : toCelValue(agent),
+    effective: task ? toCelValue(resources.effectiveValues(subject, agent)) : NO_EFFECTIVE_VALUES,
+    tctx: task ? transactionContextOf(subject) : null,
+    config: toCelValue(configVariable(config)),
+    namespaceObject: inputs.namespaceObject === null ? null : toCelValue(inputs.namespaceObject),
+  };
+}

@@ -1,0 +1,194 @@
+// The full admission chain of DESIGN §4 for one request, in the apiserver's order: CRD defaulting,
+// mutations (built-in, then custom policies by name, then requester stamping on CREATE), schema
+// validation, validations (built-in, then custom by name). Every failing validation is reported;
+// the first denial's reason sets the HTTP code. Dry-run requests get the same decision.
+import { changedProvenanceFields } from '../admission-policy/provenance.ts';
+import type { CompiledPolicy } from '../admission-policy/types.ts';
+import { type CelBudget, createCelBudget } from '../cel/engine.ts';
+import { mutateWithPolicy, type PatchGuard } from '../evaluate/mutate.ts';
+import {
+  type Denial,
+  emptyOutcome,
+  mergeOutcome,
+  type PolicyOutcome,
+} from '../evaluate/outcome.ts';
+import {
+  type ParamsLookup,
+  type PolicyEvaluation,
+  validateWithPolicy,
+} from '../evaluate/policy.ts';
+import type { PatchOperation } from '../json-patch/apply.ts';
+import { buildActivation, isTask } from './activation.ts';
+import type { PolicyConfig } from './config.ts';
+import { diffPatch } from './diff.ts';
+import type { AdmissionInput, KubeObject } from './request.ts';
+import type { ResourceModel } from './resource-model.ts';
+import { statusCodeOf } from './status-codes.ts';
+
+export interface PolicySet {
+  /** in their fixed order */
+  builtin: CompiledPolicy[];
+  /** evaluated by name */
+  custom: CompiledPolicy[];
+}
+
+export interface AdmissionContext {
+  config: PolicyConfig;
+  /** the Agent a Task references; null when it is unknown (or the object is not a Task) */
+  agent: KubeObject | null;
+  namespaceObject: KubeObject | null;
+  lookupParams?: ParamsLookup;
+  policies: PolicySet;
+  resources: ResourceModel;
+  /** the request-wide step budget; a fresh default budget when absent */
+  budget?: CelBudget;
+}
+
+export interface AdmissionDecision {
+  allowed: boolean;
+  denials: Denial[];
+  /** `<policy>: <message>` */
+  warnings: string[];
+  /** `<policy>/<key>` → value */
+  auditAnnotations: Record<string, string>;
+  /** every operation applied to the object: defaults, policy mutations, requester stamp */
+  patch: PatchOperation[];
+  /** HTTP status: 200 when allowed, else from the first denial's reason */
+  code: number;
+  /** the object as admitted (after defaulting and mutations); null on DELETE */
+  object: KubeObject | null;
+}
+
+const byName = (a: CompiledPolicy, b: CompiledPolicy) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
+/** Custom policies never see AdmissionPolicies nor the controller's own writes. */
+function customPoliciesApply(input: AdmissionInput, config: PolicyConfig): boolean {
+  if (input.kind.group === 'policy.orka.ai' && input.kind.kind === 'AdmissionPolicy') return false;
+  if (input.subResource === 'status') return false;
+  if (input.operation === 'UPDATE' && input.userInfo.username === config.controllerUsername) {
+    const strip = (object: KubeObject | null) => {
+      const { finalizers: _, ...metadata } = (object?.metadata ?? {}) as Record<string, unknown>;
+      return JSON.stringify({ ...object, metadata });
+    };
+    if (strip(input.object) === strip(input.oldObject)) return false;
+  }
+  return true;
+}
+
+function unknownAgentWarning(input: AdmissionInput, object: KubeObject | null): string | undefined {
+  const agentRef = (
+    object?.spec as { agentRef?: { name?: unknown; namespace?: unknown } } | undefined
+  )?.agentRef;
+  if (!agentRef || typeof agentRef.name !== 'string') return undefined;
+  const namespace =
+    typeof agentRef.namespace === 'string' && agentRef.namespace !== ''
+      ? agentRef.namespace
+      : input.namespace;
+  return `orka-task-semantics: agent "${agentRef.name}" not found in namespace "${namespace}"`;
+}
+
+export function admit(input: AdmissionInput, context: AdmissionContext): AdmissionDecision {
+  const budget = context.budget ?? createCelBudget();
+  const { config, resources } = context;
+  const custom = customPoliciesApply(input, config)
+    ? [...context.policies.custom].sort(byName)
+    : [];
+  const ordered = [...context.policies.builtin, ...custom];
+  const patch: PatchOperation[] = [];
+  const mutationOutcome = emptyOutcome();
+  let object = input.object;
+  const mutating =
+    object !== null && (input.operation === 'CREATE' || input.operation === 'UPDATE');
+  const orka = object !== null && resources.isOrkaResource(object);
+
+  if (mutating && object !== null && orka && input.subResource === '') {
+    const defaulted = resources.applyDefaults(object);
+    patch.push(...diffPatch(object, defaulted));
+    object = defaulted;
+  }
+
+  const evaluationFor = (current: KubeObject | null): PolicyEvaluation => ({
+    input: { ...input, object: current },
+    activation: buildActivation({
+      input,
+      object: current,
+      agent: context.agent,
+      namespaceObject: context.namespaceObject,
+      config,
+      resources,
+    }),
+    namespaceObject: context.namespaceObject,
+    lookupParams: context.lookupParams,
+    budget,
+  });
+
+  if (mutating && object !== null) {
+    const guard: PatchGuard = (before, after) => {
+      const changed = changedProvenanceFields(before, after, resources.managedKeys);
+      return changed.length > 0
+        ? `custom mutations may not change provenance fields: ${changed.join(', ')}`
+        : undefined;
+    };
+    for (const policy of ordered) {
+      const step = mutateWithPolicy(
+        policy,
+        object,
+        evaluationFor,
+        policy.builtin ? undefined : guard,
+      );
+      object = step.object;
+      patch.push(...step.patch);
+      mergeOutcome(mutationOutcome, step.outcome);
+    }
+    if (isTask(input) && input.operation === 'CREATE' && input.subResource === '') {
+      const spec = object.spec;
+      if (typeof spec === 'object' && spec !== null && !Object.hasOwn(spec, 'requestedBy')) {
+        const stamp: PatchOperation = {
+          op: 'add',
+          path: '/spec/requestedBy',
+          value: { username: input.userInfo.username, groups: [...input.userInfo.groups] },
+        };
+        object = { ...object, spec: { ...spec, requestedBy: stamp.value } };
+        patch.push(stamp);
+      }
+    }
+  }
+
+  const schemaDenials: Denial[] =
+    mutating && object !== null && orka && input.subResource === ''
+      ? resources.validate(object, input.oldObject).map((message) => ({
+          policy: 'schema',
+          message,
+          reason: 'Invalid',
+        }))
+      : [];
+
+  const validation: PolicyOutcome = emptyOutcome();
+  const evaluation = evaluationFor(object);
+  for (const policy of ordered) mergeOutcome(validation, validateWithPolicy(policy, evaluation));
+
+  if (isTask(input) && mutating && context.agent === null && context.policies.builtin.length > 0) {
+    const warning = unknownAgentWarning(input, object);
+    if (warning) validation.warnings.push(warning);
+  }
+
+  const denials = [...schemaDenials, ...mutationOutcome.denials, ...validation.denials];
+  const auditAnnotations = { ...validation.auditAnnotations };
+  for (const [key, value] of Object.entries(mutationOutcome.auditAnnotations))
+    auditAnnotations[key] ??= value;
+  return {
+    allowed: denials.length === 0,
+    denials,
+    warnings: [...mutationOutcome.warnings, ...validation.warnings],
+    auditAnnotations,
+    patch,
+    code: denials.length === 0 ? 200 : statusCodeOf(denials[0]!.reason),
+    object,
+  };
+}
+
+/** The denial text of a decision: `<policy>: <message>` joined with `; `. */
+export function denialMessage(decision: Pick<AdmissionDecision, 'denials'>): string {
+  return decision.denials.map((d) => `${d.policy}: ${d.message}`).join('; ');
+}
