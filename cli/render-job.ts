@@ -5,15 +5,15 @@ import { parseAllDocuments, stringify } from 'yaml';
 import {
   buildWorkerJob,
   defaultControllerUrl,
-  goDurationSeconds,
+  durationSecondsOf,
   PLACEHOLDER_TASK_UID,
   type SandboxCleanupPolicy,
   type SandboxNamespaceStrategy,
   type SandboxWarmPoolPolicy,
   type WorkerJobConfig,
 } from '../reconcilers/job/index.ts';
-import { applyDefaults } from '../resources/defaults.ts';
 import type { Agent, Task } from '../resources/types.ts';
+import { parseResource } from '../resources/validate.ts';
 import type { CommandContext } from './commands.ts';
 import type { FlagValues } from './flags.ts';
 import { UsageError } from './flags.ts';
@@ -63,9 +63,18 @@ function metadataOf(resource: Record<string, unknown>): Record<string, unknown> 
   return resource.metadata as Record<string, unknown>;
 }
 
+/** The object defaulted and validated as the apiserver would store it. */
+function validated(path: string, object: Record<string, unknown>) {
+  try {
+    return parseResource(object);
+  } catch (error) {
+    throw new Error(`${path}: ${firstLine((error as Error).message)}`);
+  }
+}
+
 function sandboxSeconds(values: FlagValues, flag: string): number {
   if (values['agent-sandbox-enabled'] !== true) return 0;
-  return goDurationSeconds(String(values[flag]), `--${flag}`);
+  return durationSecondsOf(String(values[flag]), `--${flag}`);
 }
 
 /** The builder's configuration from the command's flags (controller defaults). */
@@ -118,11 +127,10 @@ export async function renderJob(context: CommandContext): Promise<number> {
     );
   }
   taskMetadata.namespace = taskMetadata.namespace || flagNamespace || 'default';
-  if (!taskMetadata.uid) {
-    taskMetadata.uid = PLACEHOLDER_TASK_UID;
-    note(`${taskPath} has no metadata.uid; using ${PLACEHOLDER_TASK_UID}`);
-  }
-  const task = applyDefaults(taskObject) as unknown as Task;
+  const placeholderUid = !taskMetadata.uid;
+  if (placeholderUid) taskMetadata.uid = PLACEHOLDER_TASK_UID;
+  const task = validated(taskPath, taskObject) as Task;
+  if (placeholderUid) note(`${taskPath} has no metadata.uid; using ${PLACEHOLDER_TASK_UID}`);
 
   let agent: Agent | undefined;
   const agentPath = String(values.agent);
@@ -142,7 +150,7 @@ export async function renderJob(context: CommandContext): Promise<number> {
       );
     }
     agentMetadata.namespace = wantedNamespace;
-    agent = applyDefaults(agentObject) as unknown as Agent;
+    agent = validated(agentPath, agentObject) as Agent;
   } else {
     note(
       'no --agent given: rendering as if the Agent set nothing (claude runtime, no credentials)',

@@ -6,6 +6,7 @@ import type {
   V1Job,
   V1ResourceRequirements,
 } from '@kubernetes/client-node';
+import { ANNOTATION_TRANSACTION_TOKEN_SECRET } from '../../resources/labels.ts';
 import type { Agent, Task } from '../../resources/types.ts';
 import type { WorkerJobConfig } from './config.ts';
 import {
@@ -21,7 +22,7 @@ import {
   WORKER_SERVICE_ACCOUNT,
 } from './constants.ts';
 import { wholeSeconds } from './duration.ts';
-import { TRANSACTION_TOKEN_SECRET_ANNOTATION, workerEnv } from './env.ts';
+import { workerEnv } from './env.ts';
 import { WorkerJobError } from './errors.ts';
 import { workerAnnotations, workerLabels } from './metadata.ts';
 import { workerJobName } from './name.ts';
@@ -98,7 +99,7 @@ export function buildWorkerJob(
     : undefined;
   const sandbox = resolveSandboxWorkspace(task, config);
   const transactionTokenSecret =
-    task.metadata!.annotations?.[TRANSACTION_TOKEN_SECRET_ANNOTATION] || undefined;
+    task.metadata!.annotations?.[ANNOTATION_TRANSACTION_TOKEN_SECRET] || undefined;
   const session = task.spec.sessionRef;
   const resources = workerResources(task, agent);
   const { volumes, workerMounts } = workerVolumes({

@@ -2,17 +2,17 @@
 // the controller owns is set with the controller's value or removed, so `spec.env` can add
 // variables but never override what admission decided (tools, Bash, repository, sandbox, ...).
 import type { V1EnvVar } from '@kubernetes/client-node';
+import {
+  ANNOTATION_PARENT_TASK_NAME,
+  ANNOTATION_TRANSACTION_TOKEN_SECRET,
+  LABEL_PARENT_TASK,
+} from '../../resources/labels.ts';
 import type { Agent, EnvVar, Task, WorkspaceConfig } from '../../resources/types.ts';
 import type { WorkerJobConfig } from './config.ts';
 import type { AgentRuntime } from './constants.ts';
 import { TRANSACTION_TOKEN_DIR, TRANSACTION_TOKEN_KEY, WORKSPACE_DIR } from './constants.ts';
 import { EnvList } from './env-list.ts';
 import type { ResolvedSandboxWorkspace } from './sandbox.ts';
-
-/** Annotations and labels the environment reads (reference §11.1). */
-export const PARENT_TASK_ANNOTATION = 'orka.ai/parent-task-name';
-export const PARENT_TASK_LABEL = 'orka.ai/parent-task';
-export const TRANSACTION_TOKEN_SECRET_ANNOTATION = 'orka.ai/transaction-token-secret';
 
 /** Context-token exchange settings: not configurable here, so never passed to workers (row 17). */
 const TOKEN_EXCHANGE_VARIABLES = [
@@ -83,8 +83,8 @@ export function workerEnv(input: WorkerEnvInput): V1EnvVar[] {
   env.setOrRemove('ORKA_PRIOR_TASK_NAMESPACE', prior ? prior.namespace || namespace : undefined);
   env.setOrRemove(
     'ORKA_PARENT_TASK',
-    task.metadata?.annotations?.[PARENT_TASK_ANNOTATION] ||
-      task.metadata?.labels?.[PARENT_TASK_LABEL],
+    task.metadata?.annotations?.[ANNOTATION_PARENT_TASK_NAME] ||
+      task.metadata?.labels?.[LABEL_PARENT_TASK],
   );
 
   // 6-8. what the agent is asked and with which model and system prompt
@@ -135,7 +135,7 @@ export function workerEnv(input: WorkerEnvInput): V1EnvVar[] {
   env.remove('ORKA_CONTEXT_TOKEN_SUBJECT_TOKEN_FILE');
   env.setOrRemove(
     'ORKA_TRANSACTION_TOKEN_FILE',
-    task.metadata?.annotations?.[TRANSACTION_TOKEN_SECRET_ANNOTATION]
+    task.metadata?.annotations?.[ANNOTATION_TRANSACTION_TOKEN_SECRET]
       ? `${TRANSACTION_TOKEN_DIR}/${TRANSACTION_TOKEN_KEY}`
       : undefined,
   );

@@ -1,34 +1,47 @@
 // Labels and annotations of the worker Job and its Pod (reference §6.1, §3.6, §11.1; DESIGN §12 X1).
-import type { Task } from '../../resources/types.ts';
-import { selectorValue } from './selector-value.ts';
+import {
+  ANNOTATION_CONTEXT_TOKEN_PROFILE,
+  ANNOTATION_REQUESTER_CONTEXT_DIGEST,
+  ANNOTATION_TRANSACTION_CONTEXT_DIGEST,
+  ANNOTATION_TRANSACTION_ID,
+  ANNOTATION_TRANSACTION_ISSUER,
+  ANNOTATION_TRANSACTION_REQUESTING_WORKLOAD,
+  ANNOTATION_TRANSACTION_SCOPE,
+  ANNOTATION_TRANSACTION_SUBJECT,
+  LABEL_AUTH_PROFILE,
+  LABEL_TASK,
+  LABEL_TASK_TYPE,
+  LABEL_TRANSACTION_ID,
+  LABEL_WORKER_TYPE,
+  selectorValue,
+} from '../../resources/labels.ts';
+import type { Task, TransactionSpec } from '../../resources/types.ts';
 
-export const TASK_LABEL = 'orka.ai/task';
-export const TASK_TYPE_LABEL = 'orka.ai/task-type';
-export const WORKER_TYPE_LABEL = 'orka.ai/worker-type';
-export const TRANSACTION_ID_LABEL = 'orka.ai/transaction-id';
-export const AUTH_PROFILE_LABEL = 'orka.ai/auth-profile';
+/** Transaction annotations and the TransactionSpec field each one carries. */
+const TRANSACTION_ANNOTATIONS: readonly [string, keyof TransactionSpec][] = [
+  [ANNOTATION_TRANSACTION_ID, 'id'],
+  [ANNOTATION_CONTEXT_TOKEN_PROFILE, 'profile'],
+  [ANNOTATION_TRANSACTION_ISSUER, 'issuer'],
+  [ANNOTATION_TRANSACTION_SUBJECT, 'subject'],
+  [ANNOTATION_TRANSACTION_REQUESTING_WORKLOAD, 'requestingWorkload'],
+  [ANNOTATION_TRANSACTION_SCOPE, 'scope'],
+  [ANNOTATION_TRANSACTION_CONTEXT_DIGEST, 'contextDigest'],
+  [ANNOTATION_REQUESTER_CONTEXT_DIGEST, 'requesterContextDigest'],
+];
 
-/** Transaction annotations and the TransactionSpec field each one carries, in stamping order. */
-const TRANSACTION_ANNOTATIONS = [
-  ['orka.ai/transaction-id', 'id'],
-  ['orka.ai/context-token-profile', 'profile'],
-  ['orka.ai/transaction-issuer', 'issuer'],
-  ['orka.ai/transaction-subject', 'subject'],
-  ['orka.ai/transaction-requesting-workload', 'requestingWorkload'],
-  ['orka.ai/transaction-scope', 'scope'],
-  ['orka.ai/transaction-context-digest', 'contextDigest'],
-  ['orka.ai/requester-context-digest', 'requesterContextDigest'],
-] as const;
-
+/**
+ * The Task's labels on its Job and Pod; the transaction ones are derived from `spec.transaction`
+ * (immutable) exactly as the REST API stamps them on the Task.
+ */
 export function workerLabels(task: Task): Record<string, string> {
   const labels: Record<string, string> = {
-    [TASK_LABEL]: selectorValue(task.metadata?.name ?? ''),
-    [TASK_TYPE_LABEL]: task.spec.type,
-    [WORKER_TYPE_LABEL]: task.spec.type,
+    [LABEL_TASK]: selectorValue(task.metadata?.name ?? ''),
+    [LABEL_TASK_TYPE]: task.spec.type,
+    [LABEL_WORKER_TYPE]: task.spec.type,
   };
   const transaction = task.spec.transaction;
-  if (transaction?.id) labels[TRANSACTION_ID_LABEL] = selectorValue(transaction.id);
-  if (transaction?.profile) labels[AUTH_PROFILE_LABEL] = selectorValue(transaction.profile);
+  if (transaction?.id) labels[LABEL_TRANSACTION_ID] = selectorValue(transaction.id);
+  if (transaction?.profile) labels[LABEL_AUTH_PROFILE] = selectorValue(transaction.profile);
   return labels;
 }
 
@@ -39,7 +52,7 @@ export function workerAnnotations(task: Task): Record<string, string> | undefine
   const annotations: Record<string, string> = {};
   for (const [key, field] of TRANSACTION_ANNOTATIONS) {
     const value = transaction[field];
-    if (value) annotations[key] = value;
+    if (typeof value === 'string' && value) annotations[key] = value;
   }
   return Object.keys(annotations).length ? annotations : undefined;
 }
