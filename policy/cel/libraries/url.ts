@@ -4,7 +4,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { type CelObject, celError } from './values.ts';
 
-class UrlParseError extends Error {}
+export class UrlParseError extends Error {}
 
 function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
