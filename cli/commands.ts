@@ -1,6 +1,10 @@
 // The table of `orka` commands (DESIGN §11). A command without `run` is not built yet and says so.
 import { admissionFlags, controllerFlags, kubeconfigFlag } from './controller-flags.ts';
 import type { FlagSpec, FlagValues } from './flags.ts';
+import { runPolicyEval } from './policy-eval.ts';
+import { runPolicyShow } from './policy-show.ts';
+import { runPolicyTest } from './policy-test.ts';
+import { runExamples } from './run-examples.ts';
 
 export interface CommandContext {
   values: FlagValues;
@@ -39,12 +43,15 @@ const policiesFlag: FlagSpec = {
 export const commands: Command[] = [
   {
     path: ['examples'],
-    summary: 'Validates every manifest under examples/ and prints a table of the outcomes',
+    summary:
+      'Validates every manifest under examples/ (or DIR): seeds/ and policies/ must be valid, each invalid/ file must fail at its "# expect:" path',
     flags: [...admissionFlags],
+    run: runExamples,
   },
   {
     path: ['policy', 'eval'],
     summary: 'Runs the full admission chain on one object',
+    run: runPolicyEval,
     flags: [
       { name: 'resource', type: 'string', default: '', description: 'the object (YAML or JSON)' },
       { name: 'old-resource', type: 'string', default: '', description: 'the old object' },
@@ -76,6 +83,7 @@ export const commands: Command[] = [
   {
     path: ['policy', 'test'],
     summary: 'Runs policy test suites',
+    run: runPolicyTest,
     flags: [
       {
         name: 'cluster',
@@ -90,6 +98,7 @@ export const commands: Command[] = [
   {
     path: ['policy', 'show'],
     summary: 'Prints policies as YAML',
+    run: runPolicyShow,
     flags: [
       { name: 'builtin', type: 'boolean', default: false, description: 'only built-in policies' },
       policiesFlag,
