@@ -6,6 +6,7 @@ import type {
   V1Job,
   V1ResourceRequirements,
 } from '@kubernetes/client-node';
+import { effectiveValues } from '../../resources/effective.ts';
 import { ANNOTATION_TRANSACTION_TOKEN_SECRET } from '../../resources/labels.ts';
 import type { Agent, Task } from '../../resources/types.ts';
 import type { WorkerJobConfig } from './config.ts';
@@ -26,12 +27,11 @@ import { workerEnv } from './env.ts';
 import { WorkerJobError } from './errors.ts';
 import { workerAnnotations, workerLabels } from './metadata.ts';
 import { workerJobName } from './name.ts';
-import { resolveSettings } from './resolved.ts';
 import { resolveSandboxWorkspace } from './sandbox.ts';
 import { workerContainerSecurityContext, workerPodSecurityContext } from './security.ts';
 import { fetchSessionMounts, workerVolumes } from './volumes.ts';
 
-function runtimeOf(type: string | undefined): AgentRuntime {
+function runtimeOf(type: string | null): AgentRuntime {
   return AGENT_RUNTIMES.find((runtime) => runtime === type) ?? DEFAULT_AGENT_RUNTIME;
 }
 
@@ -91,7 +91,7 @@ export function buildWorkerJob(
   const name = task.metadata!.name!;
   const namespace = task.metadata!.namespace!;
   const uid = task.metadata!.uid!;
-  const settings = resolveSettings(task, agent);
+  const settings = effectiveValues(task, agent ?? null);
   const runtime = runtimeOf(settings.runtimeType);
   const image = config.images[runtime];
   const timeoutSeconds = task.spec.timeout
@@ -105,7 +105,7 @@ export function buildWorkerJob(
   const { volumes, workerMounts } = workerVolumes({
     transactionTokenSecret,
     gitSecret: settings.workspace?.gitSecretRef?.name || undefined,
-    credentialsSecret: settings.secretName,
+    credentialsSecret: settings.secretRef ?? undefined,
     hasSession: session !== undefined,
   });
 
@@ -123,11 +123,11 @@ export function buildWorkerJob(
       allowedTools: settings.allowedTools,
       disallowedTools: settings.disallowedTools,
       allowBash: settings.allowBash,
-      workspace: settings.workspace,
+      workspace: settings.workspace ?? undefined,
       timeoutSeconds,
       sandbox,
     }),
-    ...(settings.secretName ? { envFrom: [{ secretRef: { name: settings.secretName } }] } : {}),
+    ...(settings.secretRef ? { envFrom: [{ secretRef: { name: settings.secretRef } }] } : {}),
     resources,
     securityContext: workerContainerSecurityContext(),
     volumeMounts: workerMounts,
@@ -195,16 +195,11 @@ export function buildWorkerJob(
           // The worker proves who it is with its ServiceAccount token when it reports results.
           automountServiceAccountToken: true,
           securityContext: workerPodSecurityContext(),
+          // effectiveExecution leaves out empty values, so each field is set only when it says something
           ...(execution.runtimeClassName ? { runtimeClassName: execution.runtimeClassName } : {}),
-          ...(execution.nodeSelector && Object.keys(execution.nodeSelector).length
-            ? { nodeSelector: structuredClone(execution.nodeSelector) }
-            : {}),
-          ...(execution.tolerations?.length
-            ? { tolerations: structuredClone(execution.tolerations) }
-            : {}),
-          ...(execution.affinity && Object.keys(execution.affinity).length
-            ? { affinity: structuredClone(execution.affinity) as V1Affinity }
-            : {}),
+          ...(execution.nodeSelector ? { nodeSelector: execution.nodeSelector } : {}),
+          ...(execution.tolerations ? { tolerations: execution.tolerations } : {}),
+          ...(execution.affinity ? { affinity: execution.affinity as V1Affinity } : {}),
           ...(initContainers.length ? { initContainers } : {}),
           containers: [worker],
           volumes,
