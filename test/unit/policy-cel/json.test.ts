@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import {
+  JsonParseError,
+  parseJsonPreservingIntegers,
+  stringifyJsonPreservingIntegers,
+  toCelValue,
+} from '../../../policy/cel/json.ts';
+
+describe('parseJsonPreservingIntegers', () => {
+  const cases: [string, unknown][] = [
+    ['3', 3n],
+    ['-0', 0n],
+    ['9007199254740993', 9007199254740993n],
+    ['9223372036854775807', 9223372036854775807n],
+    ['9223372036854775808', 9223372036854775808],
+    ['2.0', 2],
+    ['1e3', 1000],
+    ['-1.5E-2', -0.015],
+    ['"a\\u00e9\\n\\"b"', 'aé\n"b'],
+    ['[1, 2.5, true, null, "x"]', [1n, 2.5, true, null, 'x']],
+    ['{"a": {"b": [10]}}', { a: { b: [10n] } }],
+  ];
+  for (const [text, expected] of cases) {
+    test(text, () => assert.deepEqual(parseJsonPreservingIntegers(text), expected));
+  }
+
+  test('__proto__ is an own key, as with JSON.parse', () => {
+    const value = parseJsonPreservingIntegers('{"__proto__": {"polluted": 1}}') as object;
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    assert.deepEqual(Object.keys(value), ['__proto__']);
+  });
+
+  const invalid = [
+    '',
+    '{',
+    '[1,]',
+    '{"a" 1}',
+    '01',
+    '1.',
+    '"\\x"',
+    '"a',
+    'tru',
+    '{} x',
+    '"\u0001"',
+  ];
+  for (const text of invalid) {
+    test(`refuses ${JSON.stringify(text)} with a position`, () => {
+      assert.throws(() => parseJsonPreservingIntegers(text), {
+        name: 'JsonParseError',
+        message: /^invalid JSON at position \d+: /,
+      });
+    });
+  }
+
+  test('refuses nesting deeper than 1000 levels without exhausting the stack', () => {
+    assert.throws(() => parseJsonPreservingIntegers('['.repeat(5000)), JsonParseError);
+  });
+
+  test('agrees with JSON.parse on any JSON value, numbers aside', () => {
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        const expected = toCelValue(JSON.parse(text));
+        const actual = parseJsonPreservingIntegers(text);
+        assert.equal(
+          stringifyJsonPreservingIntegers(actual),
+          stringifyJsonPreservingIntegers(expected),
+        );
+      }),
+    );
+  });
+
+  test('round-trips integers of any size in int64 exactly', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (value) => {
+        const text = stringifyJsonPreservingIntegers({ value });
+        assert.deepEqual(parseJsonPreservingIntegers(text), { value });
+      }),
+    );
+  });
+});
+
+test('toCelValue makes integral numbers ints and drops undefined members', () => {
+  assert.deepEqual(toCelValue({ a: 1, b: 1.5, c: [2], d: undefined, e: null }), {
+    a: 1n,
+    b: 1.5,
+    c: [2n],
+    e: null,
+  });
+  assert.throws(() => toCelValue(() => 1), /cannot convert a function/);
+});
