@@ -13,6 +13,8 @@ export class PolicyLoadError extends Error {
 }
 
 const POLICY_FILE = /\.(ya?ml|json)$/;
+/** Test suites may live beside their policies; a folder of policies skips them. */
+const SUITE_FILE = /\.test\.ya?ml$/;
 
 /** The files a list of paths names: files as given, folders expanded to their policy files (sorted). */
 export function policyFiles(paths: readonly string[]): string[] {
@@ -25,7 +27,7 @@ export function policyFiles(paths: readonly string[]): string[] {
     }
     if (!stat.isDirectory()) return [path];
     return readdirSync(path)
-      .filter((entry) => POLICY_FILE.test(entry))
+      .filter((entry) => POLICY_FILE.test(entry) && !SUITE_FILE.test(entry))
       .sort()
       .map((entry) => join(path, entry));
   });
