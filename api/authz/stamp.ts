@@ -218,7 +218,10 @@ export interface StampableTask {
  * A copy of `task` carrying the stamp. Client-supplied provenance never reaches here (the REST
  * guard of reference §2.3 rejects it first), so the stamp simply overwrites.
  */
-export function applyProvenanceStamp<T extends StampableTask>(task: T, stamp: ProvenanceStamp): T {
+export function applyProvenanceStamp<T extends StampableTask>(
+  task: T,
+  stamp: ProvenanceStamp,
+): T & { spec: { requestedBy?: RequestedBy; transaction?: TaskTransaction } } {
   const spec: Record<string, unknown> = { ...task.spec };
   if (stamp.requestedBy !== null) spec.requestedBy = stamp.requestedBy;
   if (stamp.transaction !== null) spec.transaction = stamp.transaction;
