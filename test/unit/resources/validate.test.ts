@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { parseAllDocuments } from 'yaml';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { applyDefaults } from '../../../resources/defaults.ts';
 import {
   formatFieldError,
@@ -11,9 +13,10 @@ import {
   validateResource,
 } from '../../../resources/validate.ts';
 
-const seeds: Record<string, unknown>[] = parseAllDocuments(
-  readFileSync('/work/shared/examples/seed-manifests.yaml', 'utf8'),
-).map((document) => document.toJS());
+const seedFolder = fileURLToPath(new URL('../../../examples/seeds/', import.meta.url));
+const seeds: Record<string, unknown>[] = readdirSync(seedFolder)
+  .sort()
+  .map((file) => parse(readFileSync(join(seedFolder, file), 'utf8')));
 
 const agent = (spec: Record<string, unknown>) => ({
   apiVersion: 'core.orka.ai/v1alpha1',
