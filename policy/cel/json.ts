@@ -253,14 +253,31 @@ function isDigit(c: number): boolean {
  * numbers doubles. Errors name the position and the problem, never the content.
  */
 export function parseJsonPreservingIntegers(text: string): JsonCelValue {
+  // Fast path: when no number in the text can have a fraction, an exponent or more than 15 digits
+  // (the test also looks inside strings, which only sends more texts to the slow path), JSON.parse
+  // is exact. Its errors quote the input, so a failure is re-parsed here for a clean message.
+  if (!MAYBE_INEXACT_NUMBER.test(text)) {
+    try {
+      return toCelValue(JSON.parse(text));
+    } catch {
+      // fall through to the exact parser, which reports the problem without quoting the input
+    }
+  }
   return new Parser(text).parse();
 }
+
+const MAYBE_INEXACT_NUMBER = /[0-9][.eE]|[0-9]{16}/;
 
 /**
  * Converts an already-parsed JSON-like value (from JSON.parse, YAML, or code) to CEL input:
  * integral numbers become BigInt, other numbers stay doubles, `undefined` members are dropped.
  */
 export function toCelValue(value: unknown): JsonCelValue {
+  return convert(value, 0);
+}
+
+function convert(value: unknown, depth: number): JsonCelValue {
+  if (depth > MAX_DEPTH) throw new JsonParseError(`value nested deeper than ${MAX_DEPTH}`);
   switch (typeof value) {
     case 'number':
       return Number.isInteger(value) && Number.isSafeInteger(value) ? BigInt(value) : value;
@@ -270,10 +287,11 @@ export function toCelValue(value: unknown): JsonCelValue {
       return value;
     case 'object': {
       if (value === null) return null;
-      if (Array.isArray(value)) return value.map(toCelValue);
+      if (Array.isArray(value)) return value.map((item) => convert(item, depth + 1));
       const result: { [key: string]: JsonCelValue } = {};
-      for (const [key, member] of Object.entries(value)) {
-        if (member !== undefined) setOwn(result, key, toCelValue(member));
+      for (const key of Object.keys(value)) {
+        const member = (value as Record<string, unknown>)[key];
+        if (member !== undefined) setOwn(result, key, convert(member, depth + 1));
       }
       return result;
     }

@@ -90,3 +90,12 @@ test('toCelValue makes integral numbers ints and drops undefined members', () =>
   });
   assert.throws(() => toCelValue(() => 1), /cannot convert a function/);
 });
+
+test('nesting deeper than 1000 levels is refused whichever parsing path the text takes', () => {
+  const deep = `${'['.repeat(1500)}${']'.repeat(1500)}`;
+  assert.throws(() => parseJsonPreservingIntegers(deep), /nest/);
+  assert.throws(
+    () => parseJsonPreservingIntegers(`${'['.repeat(1500)}1.5${']'.repeat(1500)}`),
+    /nest/,
+  );
+});
