@@ -32,7 +32,7 @@ const RESULT_TYPES: Readonly<Record<ResultKind, CelType | undefined>> = {
 function acceptsResult(kind: ResultKind, type: CelType): boolean {
   if (kind === 'patch-list')
     return type === 'dyn' || type === 'list' || /^list<(dyn|map<.*>)>$/.test(type);
-  if (kind === 'string-or-null') return type === 'string' || type === 'dyn' || type === 'null_type';
+  if (kind === 'string-or-null') return type === 'string' || type === 'dyn' || type === 'null';
   return true;
 }
 
