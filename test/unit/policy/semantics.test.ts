@@ -341,7 +341,7 @@ describe('mutations', () => {
       decision.patch.map((op) => op.path),
       ['/spec/priority', '/spec/execution', '/spec/requestedBy'],
     );
-    assert.deepEqual((decision.object?.spec as Record<string, unknown>).requestedBy, {
+    assert.deepEqual((decision.object!.spec as Record<string, unknown>).requestedBy, {
       username: 'alice',
       groups: ['system:authenticated'],
     });
@@ -384,7 +384,7 @@ describe('mutations', () => {
     assert.equal(decision.allowed, false);
     assert.equal(decision.denials[0]!.reason, 'Forbidden');
     assert.match(decision.denials[0]!.message, /provenance fields: spec\.requestedBy/);
-    assert.deepEqual((decision.object?.spec as { requestedBy: unknown }).requestedBy, {
+    assert.deepEqual((decision.object!.spec as { requestedBy: unknown }).requestedBy, {
       username: 'alice',
       groups: ['system:authenticated'],
     });
