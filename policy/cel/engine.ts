@@ -89,7 +89,17 @@ const LITERAL_CHECKED_FUNCTIONS = new Set([
   'cidr',
   'url',
   'semver',
+  'format',
 ]);
+
+/** A literal, or a list or map literal made of literals. */
+function isConstant(node: AstNode): boolean {
+  if (node.op === 'value') return true;
+  if (node.op === 'list') return (node.args as AstNode[]).every(isConstant);
+  if (node.op === 'map')
+    return (node.args as [AstNode, AstNode][]).every((e) => e.every(isConstant));
+  return false;
+}
 const REGEX_FUNCTIONS = new Set(['matches', 'find', 'findAll']);
 
 /** Library error codes whose summaries contain only type names and fixed text. */
@@ -237,7 +247,7 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
         }
         return;
       }
-      if (!LITERAL_CHECKED_FUNCTIONS.has(name) || !operands.every((o) => o.op === 'value')) return;
+      if (!LITERAL_CHECKED_FUNCTIONS.has(name) || !operands.every(isConstant)) return;
       try {
         literalEnvironment.evaluate(sourceOf(node));
       } catch (error) {

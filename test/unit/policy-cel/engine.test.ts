@@ -59,6 +59,19 @@ describe('compile errors carry position and the author text only', () => {
     },
     { expression: "int('forty')", code: 'invalid_literal', contains: 'int()', column: 1 },
     { expression: "true && int('x') > 1", code: 'invalid_literal', contains: 'int()', column: 9 },
+    {
+      expression: "'%d items'.format(['x'])",
+      code: 'invalid_literal',
+      contains: 'format()',
+      column: 1,
+    },
+    { expression: "quantity('1Xi')", code: 'invalid_literal', contains: 'quantity()', column: 1 },
+    {
+      expression: "object.x.find('[z-a]') == ''",
+      code: 'invalid_regex',
+      contains: 'find()',
+      column: 1,
+    },
   ];
   for (const { expression, code, contains, column } of cases) {
     test(expression, () => {
