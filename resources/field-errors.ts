@@ -52,7 +52,6 @@ export function fromAjvError(error: ErrorObject, root: SchemaNode, object: unkno
   switch (error.keyword) {
     case 'required':
       return { path: child(String(params.missingProperty)), message: 'Required value' };
-    case 'additionalProperty':
     case 'additionalProperties': {
       const field = child(String(params.additionalProperty));
       return { path: field, message: `unknown field "${field}"` };
