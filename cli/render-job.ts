@@ -115,7 +115,9 @@ export async function renderJob(context: CommandContext): Promise<number> {
     throw new UsageError(`unexpected argument "${context.positionals[0]}"`);
   }
   const config = workerJobConfigFromFlags(values);
-  const note = (text: string) => stderr.write(`orka render job: ${text}\n`);
+  // Notes are said only once the Job is built, so a failure stays a one-line reason.
+  const notes: string[] = [];
+  const note = (text: string) => notes.push(`orka render job: ${text}\n`);
 
   const taskObject = readResource(taskPath, 'Task');
   const taskMetadata = metadataOf(taskObject);
@@ -163,6 +165,7 @@ export async function renderJob(context: CommandContext): Promise<number> {
   } catch (error) {
     throw new Error(`${taskPath}: ${(error as Error).message}`);
   }
+  for (const text of notes) stderr.write(text);
   stdout.write(values.output === 'json' ? `${JSON.stringify(job, null, 2)}\n` : stringify(job));
   return 0;
 }
