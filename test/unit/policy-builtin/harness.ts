@@ -35,7 +35,8 @@ export function admitRequest(request: Request): AdmissionDecision {
   const config = policyConfigFromFlags(request.flags ?? {});
   const input = offlineAdmissionInput({
     object: request.object,
-    oldObject: request.oldObject ?? null,
+    // A stored object has been through CRD defaulting, as the apiserver sends it.
+    oldObject: request.oldObject ? orkaResources.applyDefaults(request.oldObject) : null,
     operation: request.operation ?? '',
     namespace: request.namespace,
     user: request.user ?? ALICE,
