@@ -117,6 +117,7 @@ export const commands: Command[] = [
   {
     path: ['certs', 'generate'],
     summary: 'Writes a CA and a serving certificate',
+    run: async (context) => (await import('./certs-generate.ts')).runCertsGenerate(context),
     flags: [
       { name: 'out', type: 'string', default: '', description: 'output folder' },
       {
