@@ -55,10 +55,10 @@ function readResource(path: string, kind: 'Task' | 'Agent'): Record<string, unkn
   return resource;
 }
 
-function metadataOf(resource: Record<string, unknown>): Record<string, unknown> {
+function metadataOf(path: string, resource: Record<string, unknown>): Record<string, unknown> {
   if (resource.metadata === undefined) resource.metadata = {};
   if (typeof resource.metadata !== 'object' || resource.metadata === null) {
-    throw new Error('metadata: expected an object');
+    throw new Error(`${path}: metadata: expected an object`);
   }
   return resource.metadata as Record<string, unknown>;
 }
@@ -120,7 +120,7 @@ export async function renderJob(context: CommandContext): Promise<number> {
   const note = (text: string) => notes.push(`orka render job: ${text}\n`);
 
   const taskObject = readResource(taskPath, 'Task');
-  const taskMetadata = metadataOf(taskObject);
+  const taskMetadata = metadataOf(taskPath, taskObject);
   const flagNamespace = String(values.namespace);
   if (!taskMetadata.name) throw new Error(`${taskPath}: metadata.name: Required value`);
   if (taskMetadata.namespace && flagNamespace && taskMetadata.namespace !== flagNamespace) {
@@ -138,7 +138,7 @@ export async function renderJob(context: CommandContext): Promise<number> {
   const agentPath = String(values.agent);
   if (agentPath) {
     const agentObject = readResource(agentPath, 'Agent');
-    const agentMetadata = metadataOf(agentObject);
+    const agentMetadata = metadataOf(agentPath, agentObject);
     const reference = task.spec.agentRef;
     const wantedNamespace = reference?.namespace || task.metadata!.namespace!;
     if (reference && agentMetadata.name !== reference.name) {
