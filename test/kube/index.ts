@@ -1,0 +1,25 @@
+// The in-process Kubernetes API stand-in for tests: start one, point @kubernetes/client-node at it.
+export type { AdmissionCall, ServiceReference, ServiceResolver } from './admission.ts';
+export { warningHeader } from './admission.ts';
+export type {
+  AccessRule,
+  AuthorizationDecision,
+  AuthorizationRequest,
+  Authorizer,
+} from './authorizer.ts';
+export { allowAll, forbiddenMessage, ruleAllows, ruleAuthorizer } from './authorizer.ts';
+export type { DeleteOptions, PatchType, RequestScope } from './cluster.ts';
+export { Cluster, GC_USER } from './cluster.ts';
+export type { FailureSpec } from './faults.ts';
+export type { UserInfo } from './identities.ts';
+export { DEFAULT_AUDIENCE, ISSUER } from './identities.ts';
+export type { KubeconfigTarget } from './kubeconfig.ts';
+export { kubeconfigYaml, makeKubeConfig, writeKubeconfigFile } from './kubeconfig.ts';
+export type { ResourceType, Schema } from './resource-types.ts';
+export type { KubeStandin, KubeStandinOptions, RequestRecord } from './server.ts';
+export { startKubeStandin } from './server.ts';
+export type { KubeStatus } from './status.ts';
+export { StatusError } from './status.ts';
+export type { KubeObject, ObjectMeta, OwnerReference } from './store.ts';
+export type { CertificateAuthority, ServingCertificate } from './tls.ts';
+export { createCertificateAuthority, issueServingCertificate } from './tls.ts';
