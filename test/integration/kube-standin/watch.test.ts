@@ -271,7 +271,7 @@ describe('kube stand-in: watch', () => {
     informer.on('connect', () => lists++);
     await informer.start();
     await eventually(() => added.length === 2, 'initial list');
-    const resumeFrom = informer.latestResourceVersion();
+    const resumeFrom = standin.currentResourceVersion();
     // The informer is away while an object goes and the history is compacted past its version;
     // restarting resumes from its old resourceVersion, which now gets 410 Gone.
     await informer.stop();
