@@ -133,6 +133,7 @@ export const commands: Command[] = [
   {
     path: ['webhook'],
     summary: 'Serves admission reviews',
+    run: async (context) => (await import('./webhook.ts')).runWebhook(context),
     flags: [
       { name: 'port', type: 'int', default: 9443, description: 'HTTPS port' },
       { name: 'bind-address', type: 'string', default: '0.0.0.0', description: 'listen address' },

@@ -1,0 +1,76 @@
+// The webhook process (`orka webhook`): policies, lookups (cluster caches or none), the HTTPS
+// server with TLS hot reload from the certificate folder, and a graceful close.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { type Logger, pino } from 'pino';
+import { readServingFiles } from '../certs/files.ts';
+import { TlsReloader } from '../certs/reload.ts';
+import { startClusterLookups } from './cluster.ts';
+import { clientNodeEventRecorder, NO_EVENTS } from './events.ts';
+import { NO_CLUSTER } from './lookups.ts';
+import { WebhookMetrics } from './metrics.ts';
+import { PolicyStore } from './policies.ts';
+import { createWebhookServer } from './server.ts';
+
+export interface WebhookProcessOptions {
+  port: number;
+  host: string;
+  certDir: string;
+  policyPaths: string[];
+  /** controller flag values by name */
+  flags: Readonly<Record<string, unknown>>;
+  /** null: no Kubernetes access (agent and namespaceObject are null) */
+  kubeConfig: KubeConfig | null;
+  logger?: Logger;
+}
+
+export interface RunningWebhook {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startWebhookProcess(options: WebhookProcessOptions): Promise<RunningWebhook> {
+  const logger =
+    options.logger ?? pino({ base: { component: 'orka-webhook' } }, pino.destination(2));
+  const metrics = new WebhookMetrics();
+  const policies = new PolicyStore({
+    flags: options.flags,
+    paths: options.policyPaths,
+    metrics,
+    logger,
+  });
+  policies.watchFiles();
+  const cluster = options.kubeConfig
+    ? await startClusterLookups(options.kubeConfig, policies, logger)
+    : undefined;
+  const events = options.kubeConfig
+    ? clientNodeEventRecorder(options.kubeConfig, {
+        component: 'orka-webhook',
+        onError: (message) => logger.warn({}, message),
+      })
+    : NO_EVENTS;
+  const webhook = createWebhookServer({
+    tls: readServingFiles(options.certDir),
+    policies,
+    lookups: cluster?.lookups ?? NO_CLUSTER,
+    events,
+    metrics,
+    logger,
+  });
+  const reloader = new TlsReloader(options.certDir, webhook.server, {
+    onReload: () => logger.info({ certDir: options.certDir }, 'serving certificate reloaded'),
+    onError: (problem) => logger.warn({ problem }, 'serving certificate not reloaded'),
+  }).start();
+  const address = await webhook.listen(options.port, options.host);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `https://${host}:${address.port}`;
+  logger.info({ url, custom: policies.policies.validate.custom.length }, 'webhook serving');
+  return {
+    url,
+    async close() {
+      reloader.stop();
+      policies.stop();
+      await webhook.close();
+      await cluster?.stop();
+    },
+  };
+}

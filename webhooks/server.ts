@@ -1,0 +1,106 @@
+// The admission server (DESIGN §5): fastify over HTTPS with POST /mutate and /validate, /healthz,
+// /readyz and /metrics. Bodies are read as text (at most 3 MiB) and decoded by review.ts, so no
+// body ever reaches JSON.parse's prototype handling or loses integer digits. Client problems are
+// 400s with a Status body, never a crash; slow clients are cut off by the request timeout.
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { KeyPair } from '../certs/authority.ts';
+import { type Endpoint, type HandlerDependencies, handleReview } from './handler.ts';
+
+export const BODY_LIMIT_BYTES = 3 * 1024 * 1024;
+
+export interface WebhookServerOptions extends HandlerDependencies {
+  tls: KeyPair;
+  /** a request must arrive whole within this time; default 10 s (the apiserver's default timeout) */
+  requestTimeoutMs?: number;
+  /** as controller-runtime and Pepr: 90 s */
+  keepAliveTimeoutMs?: number;
+}
+
+export interface WebhookServer {
+  app: FastifyInstance;
+  /** the HTTPS server, for setSecureContext (certs/reload.ts) */
+  server: HttpsServer;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+function clientError(message: string, code = 400): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Status',
+    status: 'Failure',
+    code,
+    reason: code === 404 ? 'NotFound' : 'BadRequest',
+    message,
+  });
+}
+
+export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
+  const app = Fastify({
+    https: { cert: options.tls.cert, key: options.tls.key },
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 90_000,
+    connectionTimeout: 0,
+    logger: false,
+    return503OnClosing: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      options.metrics.badRequests.inc({ endpoint: 'any', answer: 'status' });
+      return reply
+        .code(400)
+        .type('application/json')
+        .send(clientError(`request body exceeds the ${BODY_LIMIT_BYTES} byte limit (3 MiB)`));
+    }
+    if (status >= 400 && status < 500) {
+      options.metrics.badRequests.inc({ endpoint: 'any', answer: 'status' });
+      return reply.code(400).type('application/json').send(clientError(error.message));
+    }
+    options.logger.warn({ error: error.message }, 'webhook request failed');
+    return reply.code(500).type('application/json').send(clientError('internal error', 500));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .type('application/json')
+      .send(clientError(`no route for ${request.method} ${request.url.split('?')[0]}`, 404)),
+  );
+
+  const review = (endpoint: Endpoint) =>
+    app.post(`/${endpoint}`, async (request, reply) => {
+      const text = typeof request.body === 'string' ? request.body : '';
+      const answer = handleReview(endpoint, text, options);
+      return reply.code(answer.statusCode).type('application/json').send(answer.body);
+    });
+  review('mutate');
+  review('validate');
+
+  app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok'));
+  app.get('/readyz', async (_request, reply) =>
+    options.lookups.ready()
+      ? reply.type('text/plain').send('ok')
+      : reply.code(503).type('text/plain').send('caches not synced'),
+  );
+  app.get('/metrics', async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4').send(options.metrics.render()),
+  );
+
+  return {
+    app,
+    get server() {
+      return app.server as unknown as HttpsServer;
+    },
+    async listen(port, host) {
+      await app.listen({ port, host });
+      return app.server.address() as AddressInfo;
+    },
+    close: () => app.close(),
+  };
+}
