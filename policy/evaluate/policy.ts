@@ -35,14 +35,32 @@ export type Preparation =
   | { kind: 'error'; message: string }
   | { kind: 'ready'; activation: Activation };
 
+const NO_VARIABLES: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null));
+
 /** The activation of one policy: the request's variables plus params and lazy variables. */
 export function bindActivation(
   policy: CompiledPolicy,
   evaluation: PolicyEvaluation,
   params: unknown,
 ): Activation {
-  const activation: Activation = { ...evaluation.activation, params };
-  activation.variables = lazyVariables(policy.variables, activation, evaluation.budget);
+  const base = evaluation.activation;
+  // one literal shape for every policy keeps the CEL library's property reads monomorphic
+  const activation: Activation = {
+    object: base.object,
+    oldObject: base.oldObject,
+    request: base.request,
+    requester: base.requester,
+    agent: base.agent,
+    effective: base.effective,
+    tctx: base.tctx,
+    config: base.config,
+    namespaceObject: base.namespaceObject,
+    params,
+    variables: NO_VARIABLES,
+  };
+  if (policy.variables.length > 0) {
+    activation.variables = lazyVariables(policy.variables, activation, evaluation.budget);
+  }
   return activation;
 }
 
