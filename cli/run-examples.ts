@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { formatFieldError, validateResource } from '../resources/validate.ts';
 import type { CommandContext } from './commands.ts';
+import { admissionReport } from './policy-examples.ts';
 
 const DEFAULT_ROOT = fileURLToPath(new URL('../examples/', import.meta.url));
 const VALID_FOLDERS = ['seeds', 'policies'];
@@ -133,5 +134,6 @@ export async function runExamples(context: CommandContext): Promise<number> {
     );
   }
   context.stdout.write(renderTable(outcomes));
+  context.stdout.write(`\n${admissionReport(root, context.values)}`);
   return outcomes.some((outcome) => outcome.problem) ? 1 : 0;
 }
