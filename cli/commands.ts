@@ -177,6 +177,7 @@ export const commands: Command[] = [
     path: ['worker', 'fetch-session'],
     summary: 'Init container: fetches the session transcript',
     flags: [],
+    run: async (context) => (await import('./worker.ts')).runFetchSessionCommand(context),
   },
   {
     path: ['worker'],
@@ -190,5 +191,6 @@ export const commands: Command[] = [
         description: 'agent runtime (else ORKA_AGENT_RUNTIME)',
       },
     ],
+    run: async (context) => (await import('./worker.ts')).runWorkerCommand(context),
   },
 ];
