@@ -17,8 +17,8 @@ export interface Hosts {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Tolerates clocks a little behind the issuer's. */
-const BACKDATE_MS = 5 * 60 * 1000;
+/** Tolerates clocks a little behind the issuer's (at most a quarter of the lifetime). */
+const MAX_BACKDATE_MS = 5 * 60 * 1000;
 
 export const DEFAULT_CA_LIFETIME_MS = 365 * DAY_MS;
 export const DEFAULT_LEAF_LIFETIME_MS = 30 * DAY_MS;
@@ -57,7 +57,7 @@ function validity(options: IssueOptions, fallbackMs: number) {
   if (!(lifetimeMs > 0))
     throw new Error(`certificate lifetime must be positive, got ${lifetimeMs}`);
   return {
-    notBeforeDate: new Date(now.getTime() - BACKDATE_MS),
+    notBeforeDate: new Date(now.getTime() - Math.min(MAX_BACKDATE_MS, lifetimeMs / 4)),
     notAfterDate: new Date(now.getTime() + lifetimeMs),
   };
 }

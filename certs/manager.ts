@@ -53,6 +53,11 @@ export interface CertificateManagerOptions {
   hosts: Hosts;
   policy?: RotationPolicy;
   now?: () => Date;
+  /**
+   * after a new CA is injected, how long clients (the apiserver, webhook pods reading the Secret)
+   * get to pick up the bundle before a leaf signed by the new CA is served; default 60 s
+   */
+  propagationDelayMs?: number;
   /** re-check certificates and caBundles at least this often; default 10 minutes */
   resyncIntervalMs?: number;
   logger?: ManagerLogger;
@@ -80,7 +85,7 @@ export class CertificateManager {
     return this.stored && Buffer.from(this.stored.caBundle).toString('base64');
   }
 
-  /** One pass: renew what is due, store it, inject the bundle; repeats while a round is pending. */
+  /** One round: renew what is due, store it, inject the bundle. */
   reconcile(): Promise<StoredCertificates> {
     const pass = this.running.then(() => this.reconcileOnce());
     this.running = pass.then(
@@ -94,31 +99,27 @@ export class CertificateManager {
     const now = this.options.now ?? (() => new Date());
     for (let attempt = 0; ; attempt++) {
       const secret = await this.options.access.readSecret();
-      let certificates = secret.certificates;
-      let resourceVersion = secret.resourceVersion;
+      const round = await rotateCertificates(
+        secret.certificates,
+        this.options.hosts,
+        now(),
+        this.options.policy ?? DEFAULT_ROTATION_POLICY,
+      );
       try {
-        for (;;) {
-          const round = await rotateCertificates(
-            certificates,
-            this.options.hosts,
-            now(),
-            this.options.policy ?? DEFAULT_ROTATION_POLICY,
-          );
-          this.nextRenewal = round.nextRenewal;
-          if (round.changes.length > 0) {
-            await this.options.access.writeSecret(round.certificates, resourceVersion);
-            this.options.logger?.info({ changes: round.changes }, 'certificates updated');
-            const reread = await this.options.access.readSecret();
-            resourceVersion = reread.resourceVersion;
-          }
-          certificates = round.certificates;
-          this.stored = certificates;
-          await this.injectCaBundle();
-          if (!round.pending) return certificates;
+        if (round.changes.length > 0) {
+          await this.options.access.writeSecret(round.certificates, secret.resourceVersion);
+          this.options.logger?.info({ changes: round.changes }, 'certificates updated');
         }
       } catch (error) {
         if (!(error instanceof SecretConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        continue;
       }
+      this.stored = round.certificates;
+      this.nextRenewal = round.pending
+        ? new Date(now().getTime() + (this.options.propagationDelayMs ?? 60_000))
+        : round.nextRenewal;
+      await this.injectCaBundle();
+      return round.certificates;
     }
   }
 
