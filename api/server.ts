@@ -56,6 +56,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_REQUEST_BYTES,
     return503OnClosing: true,
+    // Task names run to 253 characters and artifact filenames to 255.
+    maxParamLength: 512,
   });
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);

@@ -7,6 +7,7 @@ import {
   DEFAULT_ARTIFACT_CONTENT_TYPE,
   MAX_ARTIFACT_BYTES,
   MAX_RESULT_BYTES,
+  MESSAGE_ROLES,
   type NewMessage,
 } from '../../store/index.ts';
 import type { ApiDeps } from '../context.ts';
@@ -55,12 +56,7 @@ const MessagesBody = Type.Object(
     messages: Type.Array(
       Type.Object(
         {
-          role: Type.Union([
-            Type.Literal('system'),
-            Type.Literal('user'),
-            Type.Literal('assistant'),
-            Type.Literal('tool'),
-          ]),
+          role: Type.Unsafe<NewMessage['role']>({ type: 'string', enum: [...MESSAGE_ROLES] }),
           content: Type.String(),
           name: Type.Optional(Type.String()),
           input: Type.Optional(Type.Unknown()),
