@@ -46,7 +46,7 @@ export function mutateWithPolicy(
     let patched: KubeObject;
     try {
       operations = toPatchOperations(
-        mutation.evaluate(activation, evaluation.budget),
+        toPlainJson(mutation.evaluate(activation, evaluation.budget)),
         mutation.path,
       );
       patched = applyPatch(step.object, operations) as KubeObject;
