@@ -46,6 +46,7 @@ export const CONTROLLER = 'system:serviceaccount:orka-system:orka';
 export const NAMESPACES = ['team-a', 'team-b'] as const;
 export const CONTEXT_ISSUER_PATH = '/ctx';
 export const CONTEXT_AUDIENCE = 'orka-api';
+export const CONTEXT_SUBJECT = 'workload-a';
 
 export const clientOf = (namespace: string) => `system:serviceaccount:${namespace}:orka-client`;
 
@@ -125,6 +126,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     ];
   }
+  // The subject of the test context tokens, bound to create Tasks as an RBAC user would be.
+  rules[CONTEXT_SUBJECT] = [
+    {
+      verbs: ['create'],
+      apiGroups: ['core.orka.ai'],
+      resources: ['tasks'],
+      namespaces: [...NAMESPACES],
+    },
+  ];
   const standin = await startKubeStandin({ authorizer: ruleAuthorizer(rules) });
   const admin = standin.kubeConfig;
   const core = admin.makeApiClient(CoreV1Api);
@@ -343,7 +353,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         {
           iss: contextConfig.issuer,
           aud: CONTEXT_AUDIENCE,
-          sub: 'workload-a',
+          sub: CONTEXT_SUBJECT,
           iat: now,
           exp: now + 600,
           txn: 'txn-1',
