@@ -359,6 +359,15 @@ describe('mutations', () => {
     assert.ok(!update.patch.some((op) => op.path === '/spec/requestedBy'));
   });
 
+  test('integers a mutation writes are plain JSON numbers that pass the schema', () => {
+    const p = policy('priority', {
+      mutations: [{ expression: "[{'op': 'replace', 'path': '/spec/priority', 'value': 600}]" }],
+    });
+    const decision = admit(taskRequest(task()), context([p]));
+    assert.equal(decision.allowed, true, JSON.stringify(decision.denials));
+    assert.deepEqual(decision.patch[1], { op: 'replace', path: '/spec/priority', value: 600 });
+  });
+
   test('a patch whose parent does not exist fails under Fail', () => {
     const p = policy('bad', {
       mutations: [
