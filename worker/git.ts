@@ -80,10 +80,13 @@ export async function cloneWorkspace(git: Git, workspace: string, spec: CloneSpe
   if (!spec.ref) return;
 
   const ref = spec.ref;
-  if (!(await git.tryRun(['fetch', 'origin', ref]))) {
+  const fetched = await git.tryRun(['fetch', 'origin', ref]);
+  if (!fetched) {
     await git.tryRun(['fetch', 'origin', '+refs/heads/*:refs/remotes/origin/*', '--tags']);
   }
-  for (const target of [ref, 'FETCH_HEAD', `origin/${ref}`]) {
+  // FETCH_HEAD is the ref only when the ref itself was fetched
+  const targets = fetched ? [ref, 'FETCH_HEAD', `origin/${ref}`] : [ref, `origin/${ref}`];
+  for (const target of targets) {
     if (await git.tryRun(['checkout', '--detach', target])) return;
   }
   throw new WorkerRunError(
