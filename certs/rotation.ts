@@ -132,6 +132,12 @@ function leafProblem(
   return undefined;
 }
 
+/** A leaf never outlives the CA that signed it: a chain is only as valid as its shortest link. */
+function leafLifetime(issuer: KeyPair, now: Date, policy: RotationPolicy): number {
+  const caLeft = inspectCertificate(issuer.cert).notAfter.getTime() - now.getTime();
+  return Math.max(1000, Math.min(policy.leafLifetimeMs, caLeft));
+}
+
 export async function rotateCertificates(
   stored: StoredCertificates | undefined,
   hosts: Hosts,
@@ -169,9 +175,10 @@ export async function rotateCertificates(
   const issuedBy = previousSigner ? inspectCertificate(previousSigner.cert) : signerInfo;
   const problem = leafProblem(stored!, issuedBy, hosts, now, policy);
   if (problem) {
-    leaf = await issueServingCertificate(previousSigner ?? signer, hosts, {
+    const issuer = previousSigner ?? signer;
+    leaf = await issueServingCertificate(issuer, hosts, {
       now,
-      lifetimeMs: policy.leafLifetimeMs,
+      lifetimeMs: leafLifetime(issuer, now, policy),
     });
     changes.push(`issued a serving certificate (${problem})`);
   }

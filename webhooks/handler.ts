@@ -196,7 +196,14 @@ export function handleReview(
       logger.warn({ endpoint, error: error.message }, 'malformed AdmissionReview');
       return { statusCode: 400, body: badRequestStatus(error.message) };
     }
-    if (!(error instanceof InvalidRequestError)) throw error;
+    if (!(error instanceof InvalidRequestError)) {
+      metrics.badRequests.inc({ endpoint, answer: 'status' });
+      logger.warn({ endpoint, error: (error as Error).message }, 'AdmissionReview not decodable');
+      return {
+        statusCode: 400,
+        body: badRequestStatus('request body is not a decodable AdmissionReview'),
+      };
+    }
     metrics.badRequests.inc({ endpoint, answer: 'denial' });
     logger.warn(
       { endpoint, uid: error.uid, error: error.message },

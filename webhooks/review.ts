@@ -38,6 +38,10 @@ const isRecord = (value: unknown): value is Json =>
 const describe = (value: unknown) =>
   value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
 
+/** A string quoted (and cut short), anything else by its type: never a body's whole content. */
+const shown = (value: unknown) =>
+  typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : describe(value);
+
 /**
  * The chain works on plain JSON numbers; integers beyond 2^53 stay BigInt so no digit is lost on
  * the way to CEL (which sees every integer as a BigInt anyway).
@@ -155,13 +159,11 @@ export function decodeAdmissionReview(text: string): DecodedReview {
   const review = parseBody(text);
   if (review.apiVersion !== ADMISSION_API_VERSION) {
     throw new BadRequestError(
-      `apiVersion must be ${ADMISSION_API_VERSION}, got ${JSON.stringify(review.apiVersion ?? null)}`,
+      `apiVersion must be ${ADMISSION_API_VERSION}, got ${shown(review.apiVersion)}`,
     );
   }
   if (review.kind !== 'AdmissionReview') {
-    throw new BadRequestError(
-      `kind must be AdmissionReview, got ${JSON.stringify(review.kind ?? null)}`,
-    );
+    throw new BadRequestError(`kind must be AdmissionReview, got ${shown(review.kind)}`);
   }
   const request = review.request;
   if (!isRecord(request)) {
@@ -174,7 +176,9 @@ export function decodeAdmissionReview(text: string): DecodedReview {
   const fields = new Fields(uid, request);
   const operation = fields.string('operation', true) as Operation;
   if (!OPERATIONS.includes(operation)) {
-    fields.fail(`request.operation must be one of ${OPERATIONS.join(', ')}, got "${operation}"`);
+    fields.fail(
+      `request.operation must be one of ${OPERATIONS.join(', ')}, got ${shown(operation)}`,
+    );
   }
   const object = fields.object('object');
   const oldObject = fields.object('oldObject');
