@@ -1,10 +1,11 @@
 // Runs helm on charts/orka for the chart tests: the binaries come from the cached fetcher, values
 // are written to a temporary file, and rendered documents are parsed into objects.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { V1PodSpec } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import { type KubeTools, obtainKubeTools } from '../../helpers/kube-tools.ts';
@@ -99,4 +100,23 @@ export function podTemplate(deployment: KubeObject): PodTemplateView {
 
 export function containerArgs(deployment: KubeObject): string[] {
   return podTemplate(deployment).spec.containers[0]?.args ?? [];
+}
+
+/**
+ * `helm template --dry-run=server` against the cluster of `kubeconfig`, so `lookup` sees it.
+ * Asynchronous: the cluster may be served by this very process (the Kubernetes API stand-in).
+ */
+export async function renderAgainstCluster(kubeconfig: string): Promise<KubeObject[]> {
+  if (!kubeTools.tools) throw new Error(HELM_UNAVAILABLE);
+  const home = mkdtempSync(join(tmpdir(), 'orka-chart-'));
+  try {
+    const { stdout } = await promisify(execFile)(
+      kubeTools.tools.helm,
+      ['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--dry-run=server'],
+      { env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: kubeconfig } },
+    );
+    return parseRendered(stdout);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }
