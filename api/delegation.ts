@@ -76,9 +76,10 @@ export function childContextFailures(
   child: TaskAuthzSubject,
 ): string[] {
   if (parent?.context === undefined) return [];
-  return taskContextFailures(contextAsTctx(parent.context), child).map(
+  const failures = taskContextFailures(contextAsTctx(parent.context), child).map(
     (failure) => `child task ${failure.replace('token context', 'transaction context')}`,
   );
+  return [...new Set(failures)];
 }
 
 /** Why a presented child token does not belong to this delegation, or null. */
