@@ -7,7 +7,7 @@ import { admitPolicy } from '../../../policy/admission-policy/admit-policy.ts';
 import { createExpressionCompiler } from '../../../policy/admission-policy/expression-compiler.ts';
 import { BUILTIN_ORDER, builtinDocuments, compileBuiltins } from '../../../policy/builtin/index.ts';
 import type { KubeObject } from '../../../policy/chain/request.ts';
-import { admitRequest, CONTROLLER, task } from './harness.ts';
+import { admitRequest, agent as agentFixture, CONTROLLER, task } from './harness.ts';
 
 const BUILTIN_DIR = fileURLToPath(new URL('../../../policy/builtin/', import.meta.url));
 const SEEDS_DIR = fileURLToPath(new URL('../../../examples/seeds/', import.meta.url));
@@ -147,5 +147,30 @@ describe('denials across built-ins', () => {
       agent: null,
     });
     assert.deepEqual(decision.denials, []);
+  });
+});
+
+describe('denial reasons', () => {
+  test('security denials are 403 Forbidden, semantic ones 422 Invalid', () => {
+    const forbidden = admitRequest({ object: task({ spec: { transaction: { id: 'txn-1' } } }) });
+    assert.deepEqual(
+      forbidden.denials.map((d) => [d.policy, d.reason]),
+      [['orka-task-provenance', 'Forbidden']],
+    );
+    assert.equal(forbidden.code, 403);
+    const invalid = admitRequest({
+      object: task({
+        spec: { agentRef: { name: 'codex-agent' }, agentRuntime: { allowBash: false } },
+      }),
+      agent: agentFixture({
+        metadata: { name: 'codex-agent' },
+        spec: { runtime: { type: 'codex' } },
+      }),
+    });
+    assert.deepEqual(
+      invalid.denials.map((d) => [d.policy, d.reason]),
+      [['orka-task-semantics', 'Invalid']],
+    );
+    assert.equal(invalid.code, 422);
   });
 });

@@ -75,8 +75,8 @@ function merge(base: unknown, patch: unknown): unknown {
   }
   const out: Record<string, unknown> = structuredClone(base) as Record<string, unknown>;
   for (const [key, value] of Object.entries(patch)) {
-    out[key] = value === undefined ? undefined : merge(out[key], value);
     if (value === undefined) delete out[key];
+    else out[key] = merge(out[key], value);
   }
   return out;
 }
