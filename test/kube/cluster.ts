@@ -12,8 +12,8 @@ import {
 import type { UserInfo } from './identities.ts';
 import { clone, type Json, jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { Registry } from './registry.ts';
-import { apiVersionOf, type ResourceType, typeKey } from './resource-types.ts';
-import { applyDefaults, prune, validate } from './schema.ts';
+import { apiVersionOf, type ResourceType, type Schema, typeKey } from './resource-types.ts';
+import { applyDefaults, celRules, prune, validate } from './schema.ts';
 import {
   alreadyExists,
   badRequest,
@@ -96,7 +96,10 @@ export class Cluster {
   /** Called after every removal, so the garbage collector can look for orphans. */
   onRemoved: () => void = () => {};
 
-  constructor(resolveService: ServiceResolver) {
+  constructor(
+    resolveService: ServiceResolver,
+    private readonly ignoreCelRules = false,
+  ) {
     this.admission = new Admission(this.store, resolveService);
   }
 
@@ -224,6 +227,32 @@ export class Cluster {
     return o;
   }
 
+  /**
+   * The stand-in does not evaluate x-kubernetes-validations, so a CRD carrying them is refused
+   * unless the caller opted in to ignoring them (startKubeStandin({ ignoreCelRules: true })).
+   */
+  private unevaluatedCel(t: ResourceType, o: KubeObject): FieldError[] {
+    if (
+      this.ignoreCelRules ||
+      !(t.group === 'apiextensions.k8s.io' && t.plural === 'customresourcedefinitions')
+    ) {
+      return [];
+    }
+    const versions =
+      (
+        o.spec as
+          | { versions?: Array<{ name: string; schema?: { openAPIV3Schema?: Schema } }> }
+          | undefined
+      )?.versions ?? [];
+    return versions.flatMap((v) =>
+      celRules(v.schema?.openAPIV3Schema).map((r) => ({
+        field: `spec.versions[${v.name}].schema.openAPIV3Schema${r.path}`,
+        reason: 'FieldValueForbidden',
+        message: `Forbidden: the Kubernetes API stand-in does not evaluate x-kubernetes-validations (rule ${JSON.stringify(r.rule)}); start it with ignoreCelRules: true to accept this CRD without them`,
+      })),
+    );
+  }
+
   private validateName(t: ResourceType, o: KubeObject): FieldError[] {
     const name = o.metadata.name ?? '';
     if (!name) {
@@ -290,7 +319,11 @@ export class Cluster {
     normalize(t, o);
     if (!o.metadata.name && o.metadata.generateName)
       o.metadata.name = `${o.metadata.generateName}${randomSuffix()}`;
-    const errors = [...this.validateName(t, o), ...validateBuiltin(t, o, this.registry)];
+    const errors = [
+      ...this.validateName(t, o),
+      ...validateBuiltin(t, o, this.registry),
+      ...this.unevaluatedCel(t, o),
+    ];
     if (errors.length > 0) throw invalid(t.kind, t.group, o.metadata.name ?? '', errors);
     await this.admission.validate(
       this.attributes(
@@ -450,7 +483,7 @@ export class Cluster {
     o = this.checkIdentity(scope, mutated.object);
     o = this.applySchema(t, scope.version, o, true);
     normalize(t, o);
-    const errors = validateBuiltin(t, o, this.registry);
+    const errors = [...validateBuiltin(t, o, this.registry), ...this.unevaluatedCel(t, o)];
     if (current.metadata.deletionTimestamp) {
       const added = (o.metadata.finalizers ?? []).filter(
         (f) => !(current.metadata.finalizers ?? []).includes(f),

@@ -1,5 +1,5 @@
 // Who is calling: bearer tokens mapped to users, and ServiceAccount tokens issued by TokenRequest
-// as signed JWTs (RS256) carrying the claims a real apiserver puts in them.
+// as signed JWTs (ES256, which apiservers also accept for ServiceAccount keys) carrying the claims a real apiserver puts in them.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 
@@ -47,7 +47,7 @@ export class Identities {
   private constructor(private readonly keys: KeyPair) {}
 
   static async create(): Promise<Identities> {
-    return new Identities(await generateKeyPair('RS256', { extractable: true }));
+    return new Identities(await generateKeyPair('ES256', { extractable: true }));
   }
 
   /** Registers a user and returns a bearer token for it (a fresh random one unless given). */
@@ -83,7 +83,7 @@ export class Identities {
       };
     }
     const token = await new SignJWT({ 'kubernetes.io': kubernetesClaims })
-      .setProtectedHeader({ alg: 'RS256', kid: this.keyId })
+      .setProtectedHeader({ alg: 'ES256', kid: this.keyId })
       .setIssuer(ISSUER)
       .setSubject(`system:serviceaccount:${req.namespace}:${req.name}`)
       .setAudience(req.audiences)
@@ -98,7 +98,7 @@ export class Identities {
   /** Public keys for ServiceAccount tokens, as the apiserver's /openid/v1/jwks serves them. */
   async jwks(): Promise<{ keys: Record<string, unknown>[] }> {
     const jwk = await exportJWK(this.keys.publicKey);
-    return { keys: [{ ...jwk, kid: this.keyId, alg: 'RS256', use: 'sig' }] };
+    return { keys: [{ ...jwk, kid: this.keyId, alg: 'ES256', use: 'sig' }] };
   }
 
   /**

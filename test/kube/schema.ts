@@ -1,6 +1,6 @@
 // Structural-schema handling for custom resources: defaulting, pruning of unknown fields, and the
 // cheap parts of OpenAPI validation (type, required, enum, bounds, pattern). CEL rules
-// (x-kubernetes-validations) are not evaluated: `celRules` lists them so callers can refuse.
+// (x-kubernetes-validations) are not evaluated: `celRules` lists them so the stand-in can refuse CRDs that carry them.
 
 import type { Schema } from './resource-types.ts';
 import type { FieldError } from './status.ts';

@@ -50,6 +50,11 @@ export interface KubeStandinOptions {
   resolveService?: ServiceResolver;
   /** Period of watch bookmarks; 0 (default) sends them only through `sendBookmarks()`. */
   bookmarkIntervalMs?: number;
+  /**
+   * Accept CRDs with x-kubernetes-validations without evaluating them (default: refuse such CRDs,
+   * since the stand-in cannot enforce CEL rules).
+   */
+  ignoreCelRules?: boolean;
   /** The identity of `kubeConfig` (default `kubernetes-admin` in `system:masters`). */
   admin?: UserInfo;
 }
@@ -176,12 +181,23 @@ function decodeContinue(token: string): string {
   throw badRequest('continue key is not valid: invalid continue token');
 }
 
+let certificates: Promise<{ ca: CertificateAuthority; serving: ServingCertificate }> | undefined;
+
+/** One CA and serving certificate per process: generating them dominates start-up time. */
+function sharedCertificates() {
+  certificates ??= (async () => {
+    const ca = await createCertificateAuthority();
+    const serving = await issueServingCertificate(ca, {
+      dnsNames: ['localhost', 'kubernetes.default.svc'],
+      ips: ['127.0.0.1'],
+    });
+    return { ca, serving };
+  })();
+  return certificates;
+}
+
 export async function startKubeStandin(options: KubeStandinOptions = {}): Promise<KubeStandin> {
-  const ca: CertificateAuthority = await createCertificateAuthority();
-  const serving = await issueServingCertificate(ca, {
-    dnsNames: ['localhost', 'kubernetes.default.svc'],
-    ips: ['127.0.0.1'],
-  });
+  const { ca, serving } = await sharedCertificates();
   const identities = await Identities.create();
   let authorizer = options.authorizer ?? allowAll;
   const resolveService: ServiceResolver =
@@ -191,7 +207,7 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
         `no address for service ${svc.namespace}/${svc.name}: pass resolveService to startKubeStandin`,
       );
     });
-  const cluster = new Cluster(resolveService);
+  const cluster = new Cluster(resolveService, options.ignoreCelRules ?? false);
   const gc = new GarbageCollector(cluster);
   cluster.onRemoved = () => gc.schedule();
   const watches = new WatchHub(cluster, options.bookmarkIntervalMs ?? 0);
@@ -573,7 +589,7 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
         jwks_uri: `${standin.url}/openid/v1/jwks`,
         response_types_supported: ['id_token'],
         subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: ['RS256'],
+        id_token_signing_alg_values_supported: ['ES256'],
       });
     }
     if (path === '/openid/v1/jwks') return send(res, 200, await identities.jwks());

@@ -213,3 +213,50 @@ describe('kube stand-in: CustomResourceDefinitions', () => {
     );
   });
 });
+
+describe('kube stand-in: CRDs with CEL rules', () => {
+  const withRule = {
+    metadata: { name: 'gadgets.example.com' },
+    spec: {
+      group: 'example.com',
+      names: { plural: 'gadgets', kind: 'Gadget' },
+      scope: 'Cluster',
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              x_kubernetes_validations: [{ rule: 'self.spec.a == 1' }],
+            },
+          },
+        },
+      ],
+    },
+  };
+
+  test('are refused by default, naming the rule, and accepted with ignoreCelRules', async () => {
+    const strict = await startKubeStandin();
+    const status = await rejectsWithStatus(
+      strict.kubeConfig
+        .makeApiClient(ApiextensionsV1Api)
+        .createCustomResourceDefinition({ body: withRule as never }),
+      422,
+      'Invalid',
+    );
+    assert.match(
+      status.message,
+      /does not evaluate x-kubernetes-validations \(rule "self.spec.a == 1"\)/,
+    );
+    await strict.stop();
+    const lenient = await startKubeStandin({ ignoreCelRules: true });
+    assert.ok(
+      await lenient.kubeConfig
+        .makeApiClient(ApiextensionsV1Api)
+        .createCustomResourceDefinition({ body: withRule as never }),
+    );
+    await lenient.stop();
+  });
+});
