@@ -11,16 +11,19 @@ import {
   emptyOutcome,
   mergeOutcome,
   type PolicyOutcome,
+  type PolicyResult,
 } from '../evaluate/outcome.ts';
 import {
   type ParamsLookup,
   type PolicyEvaluation,
   validateWithPolicy,
 } from '../evaluate/policy.ts';
+import type { PolicyTracer } from '../evaluate/trace.ts';
 import type { PatchOperation } from '../json-patch/apply.ts';
 import { buildActivation, isTask } from './activation.ts';
 import type { PolicyConfig } from './config.ts';
 import { diffPatch } from './diff.ts';
+import { applyNamespaceOverrides } from './overrides.ts';
 import type { AdmissionInput, KubeObject } from './request.ts';
 import type { ResourceModel } from './resource-model.ts';
 import { statusCodeOf } from './status-codes.ts';
@@ -42,6 +45,8 @@ export interface AdmissionContext {
   resources: ResourceModel;
   /** the request-wide step budget; a fresh default budget when absent */
   budget?: CelBudget;
+  /** explain mode (opt-in): told what the validate phase found out about each policy */
+  tracer?: PolicyTracer;
 }
 
 export interface AdmissionDecision {
@@ -57,6 +62,8 @@ export interface AdmissionDecision {
   code: number;
   /** the object as admitted (after defaulting and mutations); null on DELETE */
   object: KubeObject | null;
+  /** how each policy that matched fared in the validate phase */
+  results: PolicyResult[];
 }
 
 const byName = (a: CompiledPolicy, b: CompiledPolicy) =>
@@ -90,10 +97,9 @@ function unknownAgentWarning(input: AdmissionInput, object: KubeObject | null): 
 
 export function admit(input: AdmissionInput, context: AdmissionContext): AdmissionDecision {
   const budget = context.budget ?? createCelBudget();
-  const { config, resources } = context;
-  const custom = customPoliciesApply(input, config)
-    ? [...context.policies.custom].sort(byName)
-    : [];
+  const { config, resources, tracer } = context;
+  const customApply = customPoliciesApply(input, config);
+  const custom = customApply ? [...context.policies.custom].sort(byName) : [];
   const ordered = [...context.policies.builtin, ...custom];
   const patch: PatchOperation[] = [];
   const mutationOutcome = emptyOutcome();
@@ -166,7 +172,12 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
 
   const validation: PolicyOutcome = emptyOutcome();
   const evaluation = evaluationFor(object);
-  for (const policy of ordered) mergeOutcome(validation, validateWithPolicy(policy, evaluation));
+  if (tracer) evaluation.tracer = tracer;
+  const acting = applyNamespaceOverrides(context.policies.builtin, custom, context.namespaceObject);
+  validation.warnings.push(...acting.warnings);
+  for (const policy of [...acting.builtin, ...acting.custom])
+    mergeOutcome(validation, validateWithPolicy(policy, evaluation));
+  if (tracer && !customApply) traceExcludedCustomPolicies(tracer, context.policies.custom);
 
   if (isTask(input) && mutating && context.agent === null && context.policies.builtin.length > 0) {
     const warning = unknownAgentWarning(input, object);
@@ -185,7 +196,27 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
     patch,
     code: denials.length === 0 ? 200 : statusCodeOf(denials[0]!.reason),
     object,
+    results: validation.results,
   };
+}
+
+function traceExcludedCustomPolicies(tracer: PolicyTracer, policies: readonly CompiledPolicy[]) {
+  for (const policy of [...policies].sort(byName)) {
+    tracer.record({
+      policy: policy.name,
+      builtin: false,
+      matched: false,
+      skippedBy: {
+        constraint: 'customPoliciesExcluded',
+        detail:
+          'custom policies never see AdmissionPolicies, status writes or the controller’s own finalizer updates',
+      },
+      failurePolicy: policy.failurePolicy,
+      validationActions: [...policy.validationActions],
+      variables: [],
+      validations: [],
+    });
+  }
 }
 
 /** The denial text of a decision: `<policy>: <message>` joined with `; `. */

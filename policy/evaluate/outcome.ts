@@ -11,23 +11,36 @@ export interface Denial {
   reason: string;
 }
 
+/** How one policy that matched the request fared in the validate phase (for per-policy metrics). */
+export interface PolicyResult {
+  policy: string;
+  /** the actions its failures took, after namespace overrides */
+  validationActions: readonly string[];
+  /** error when any expression failed to evaluate, else fail when any validation was false */
+  result: 'pass' | 'fail' | 'error';
+}
+
 export interface PolicyOutcome {
   denials: Denial[];
   /** `<policy>: <message>` */
   warnings: string[];
   /** `<policy>/<key>` → value */
   auditAnnotations: Record<string, string>;
+  /** one entry per policy that matched in the validate phase */
+  results: PolicyResult[];
 }
 
 export const emptyOutcome = (): PolicyOutcome => ({
   denials: [],
   warnings: [],
   auditAnnotations: {},
+  results: [],
 });
 
 export function mergeOutcome(into: PolicyOutcome, from: PolicyOutcome): void {
   into.denials.push(...from.denials);
   into.warnings.push(...from.warnings);
+  into.results.push(...from.results);
   for (const [key, value] of Object.entries(from.auditAnnotations)) {
     if (!Object.hasOwn(into.auditAnnotations, key)) into.auditAnnotations[key] = value;
   }

@@ -7,6 +7,7 @@ import type {
   EvaluationBudget,
   ParamRef,
 } from '../admission-policy/types.ts';
+import { createCelBudget } from '../cel/engine.ts';
 import { toCelValue } from '../cel/json.ts';
 import type { AdmissionInput, KubeObject } from '../chain/request.ts';
 import { constraintsMatch } from './matching.ts';
@@ -16,6 +17,7 @@ import {
   type PolicyOutcome,
   recordFailure,
 } from './outcome.ts';
+import { type PolicyTrace, type PolicyTracer, unmatchedConstraint } from './trace.ts';
 import { lazyVariables } from './variables.ts';
 
 /** Finds the object a paramRef names (a ConfigMap); undefined when it does not exist. */
@@ -28,6 +30,8 @@ export interface PolicyEvaluation {
   namespaceObject: KubeObject | null;
   lookupParams: ParamsLookup | undefined;
   budget: EvaluationBudget;
+  /** explain mode: receives what the validate phase found out about each policy */
+  tracer?: PolicyTracer;
 }
 
 export type Preparation =
@@ -79,8 +83,19 @@ function paramsFor(
 }
 
 /** Matching, params and matchConditions; `ready` carries the policy's activation. */
-export function preparePolicy(policy: CompiledPolicy, evaluation: PolicyEvaluation): Preparation {
+export function preparePolicy(
+  policy: CompiledPolicy,
+  evaluation: PolicyEvaluation,
+  trace?: PolicyTrace,
+): Preparation {
   if (!constraintsMatch(policy.matchConstraints, evaluation.input, evaluation.namespaceObject)) {
+    if (trace) {
+      trace.skippedBy = unmatchedConstraint(
+        policy.matchConstraints,
+        evaluation.input,
+        evaluation.namespaceObject,
+      );
+    }
     return { kind: 'skip' };
   }
   const params = paramsFor(policy, evaluation);
@@ -96,8 +111,16 @@ export function preparePolicy(policy: CompiledPolicy, evaluation: PolicyEvaluati
   let errorMessage: string | undefined;
   for (const [i, condition] of policy.matchConditions.entries()) {
     try {
-      if (condition.expression.evaluate(activation, evaluation.budget) !== true)
+      const value = condition.expression.evaluate(activation, evaluation.budget);
+      if (value !== true) {
+        if (trace) {
+          trace.skippedBy = {
+            constraint: 'matchCondition',
+            detail: `matchConditions[${i}] "${condition.name}" is ${String(value)}`,
+          };
+        }
         return { kind: 'skip' };
+      }
     } catch (error) {
       errorMessage ??= describeEvaluationError(error, `spec.matchConditions[${i}].expression`);
     }
@@ -138,14 +161,30 @@ export function validateWithPolicy(
   evaluation: PolicyEvaluation,
 ): PolicyOutcome {
   const outcome = emptyOutcome();
-  const prepared = preparePolicy(policy, evaluation);
-  if (prepared.kind === 'skip') return outcome;
+  const trace = evaluation.tracer ? startTrace(policy) : undefined;
+  const prepared = preparePolicy(policy, evaluation, trace);
+  if (prepared.kind === 'skip') {
+    if (trace) evaluation.tracer?.record(trace);
+    return outcome;
+  }
+  let result: 'pass' | 'fail' | 'error' = 'pass';
   const internal = (message: string, index: number) => {
+    result = 'error';
     if (policy.failurePolicy === 'Fail')
       recordFailure(outcome, policy, { message, reason: 'InternalError', index });
   };
   if (prepared.kind === 'error') {
     internal(prepared.message, -1);
+    if (trace) {
+      trace.matched = true;
+      trace.error = prepared.message;
+      evaluation.tracer?.record(trace);
+    }
+    outcome.results.push({
+      policy: policy.name,
+      validationActions: policy.validationActions,
+      result,
+    });
     return outcome;
   }
   const { activation } = prepared;
@@ -154,14 +193,31 @@ export function validateWithPolicy(
     try {
       passed = validation.expression.evaluate(activation, evaluation.budget);
     } catch (error) {
-      internal(describeEvaluationError(error, validation.expression.path), i);
+      const message = describeEvaluationError(error, validation.expression.path);
+      trace?.validations.push({
+        index: i,
+        expression: validation.expression.source,
+        result: 'error',
+        message,
+      });
+      internal(message, i);
       continue;
     }
     if (passed !== true) {
-      recordFailure(outcome, policy, {
-        message: messageOf(validation, activation, evaluation.budget),
-        reason: validation.reason,
+      if (result === 'pass') result = 'fail';
+      const message = messageOf(validation, activation, evaluation.budget);
+      trace?.validations.push({
         index: i,
+        expression: validation.expression.source,
+        result: 'false',
+        message,
+      });
+      recordFailure(outcome, policy, { message, reason: validation.reason, index: i });
+    } else {
+      trace?.validations.push({
+        index: i,
+        expression: validation.expression.source,
+        result: 'true',
       });
     }
   }
@@ -179,5 +235,44 @@ export function validateWithPolicy(
       internal(describeEvaluationError(error, annotation.value.path), i);
     }
   }
+  if (trace) {
+    trace.matched = true;
+    trace.variables = traceVariables(policy, prepared.activation);
+    evaluation.tracer?.record(trace);
+  }
+  outcome.results.push({
+    policy: policy.name,
+    validationActions: policy.validationActions,
+    result,
+  });
   return outcome;
+}
+
+function startTrace(policy: CompiledPolicy): PolicyTrace {
+  return {
+    policy: policy.name,
+    builtin: policy.builtin,
+    matched: false,
+    failurePolicy: policy.failurePolicy,
+    validationActions: [...policy.validationActions],
+    variables: [],
+    validations: [],
+  };
+}
+
+/**
+ * Every variable's value for explain mode, from a second lazy binding with its own budget: reading
+ * a variable the validations never needed must not spend the request's budget nor change decisions.
+ */
+function traceVariables(policy: CompiledPolicy, activation: Activation): PolicyTrace['variables'] {
+  const copy: Activation = { ...activation };
+  const variables = lazyVariables(policy.variables, copy, createCelBudget());
+  copy.variables = variables;
+  return policy.variables.map(({ name, expression }) => {
+    try {
+      return { name, value: variables[name] };
+    } catch (error) {
+      return { name, error: describeEvaluationError(error, expression.path) };
+    }
+  });
 }
