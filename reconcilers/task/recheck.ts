@@ -3,7 +3,6 @@
 // chain, for Tasks admitted while their Agent was unknown or written while the webhook was down.
 import { createExpressionCompiler } from '../../policy/admission-policy/expression-compiler.ts';
 import { compileBuiltins, enabledBuiltins } from '../../policy/builtin/index.ts';
-import { toCelValue } from '../../policy/cel/json.ts';
 import { admit } from '../../policy/chain/admit.ts';
 import type { PolicyConfig } from '../../policy/chain/config.ts';
 import type { KubeObject } from '../../policy/chain/request.ts';
@@ -26,7 +25,8 @@ export function createRecheck(config: PolicyConfig): Recheck {
     (policy) => names.includes(policy.name),
   );
   return (task, agent) => {
-    const object = toCelValue(task) as KubeObject;
+    // The chain applies defaults to what it is given; the cached objects must stay untouched.
+    const object = structuredClone(task) as unknown as KubeObject;
     const decision = admit(
       {
         operation: 'CREATE',
@@ -42,7 +42,7 @@ export function createRecheck(config: PolicyConfig): Recheck {
       },
       {
         config,
-        agent: agent ? (toCelValue(agent) as KubeObject) : null,
+        agent: agent ? (structuredClone(agent) as unknown as KubeObject) : null,
         namespaceObject: null,
         policies: { builtin, custom: [] },
         resources: orkaResources,
