@@ -75,7 +75,13 @@ export const commands: Command[] = [
       { name: 'param-object', type: 'string', default: '', description: 'params object' },
       policiesFlag,
       { name: 'builtin', type: 'boolean', default: true, description: 'include built-in policies' },
-      { name: 'explain', type: 'boolean', default: false, description: 'show why' },
+      {
+        name: 'explain',
+        type: 'boolean',
+        default: false,
+        description:
+          'per policy: matched or the constraint that skipped it, variables, validations',
+      },
       output(['text', 'json']),
       ...admissionFlags,
     ],

@@ -1,6 +1,8 @@
 // `orka policy eval`: the full admission chain on one object (DESIGN §11). Exit 0 allowed,
 // 1 denied, 2 usage or runtime error.
 
+import { explainOffline } from '../policy/explain/explain.ts';
+import { explanationJson, explanationText } from '../policy/explain/format.ts';
 import type { Operation } from '../policy/match/resource-rules.ts';
 import { evaluateOffline, loadOfflinePolicies } from '../policy/offline/evaluate.ts';
 import { decisionJson, decisionText } from '../policy/offline/format.ts';
@@ -21,7 +23,7 @@ export async function runPolicyEval({
     paths: values.policies as string[],
     builtin: values.builtin as boolean,
   });
-  const decision = evaluateOffline(setup, {
+  const request = {
     object: readObjectFile('resource', resourcePath),
     oldObject: optionalObjectFile('old-resource', values['old-resource']),
     operation: values.operation as Operation | '',
@@ -31,11 +33,16 @@ export async function runPolicyEval({
     agent: optionalObjectFile('agent', values.agent),
     namespaceObject: optionalObjectFile('namespace-object', values['namespace-object']),
     paramObject: optionalObjectFile('param-object', values['param-object']),
-  });
-  const output =
-    values.output === 'json'
-      ? decisionJson(decision)
-      : decisionText(decision, values.explain as boolean);
+  };
+  if (values.explain === true) {
+    const explanation = explainOffline(setup, request);
+    const text =
+      values.output === 'json' ? explanationJson(explanation) : explanationText(explanation);
+    stdout.write(`${text}\n`);
+    return explanation.decision.allowed ? 0 : 1;
+  }
+  const decision = evaluateOffline(setup, request);
+  const output = values.output === 'json' ? decisionJson(decision) : decisionText(decision, false);
   stdout.write(`${output}\n`);
   return decision.allowed ? 0 : 1;
 }

@@ -8,6 +8,7 @@ import { type AdmissionDecision, admit, type PolicySet } from '../chain/admit.ts
 import { type PolicyConfig, policyConfigFromFlags } from '../chain/config.ts';
 import type { KubeObject } from '../chain/request.ts';
 import { orkaResources } from '../chain/resource-model.ts';
+import type { PolicyTracer } from '../evaluate/trace.ts';
 import { loadPolicies } from '../loading.ts';
 import { type OfflineRequest, offlineAdmissionInput } from './request.ts';
 
@@ -36,6 +37,8 @@ export interface OfflineEvaluation extends OfflineRequest {
   namespaceObject?: KubeObject | null;
   /** the object paramRef resolves to, whatever name it asks for */
   paramObject?: KubeObject | null;
+  /** explain mode: told what the validate phase found out about each policy */
+  tracer?: PolicyTracer;
 }
 
 export function evaluateOffline(
@@ -51,5 +54,6 @@ export function evaluateOffline(
     lookupParams: () => paramObject ?? undefined,
     policies: setup.policies,
     resources: orkaResources,
+    ...(request.tracer ? { tracer: request.tracer } : {}),
   });
 }
