@@ -85,6 +85,7 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
+/** JSON goldens are compared as values: the repository's formatter may re-wrap the files. */
 function compareWithGolden(file: string, actual: string): void {
   const path = `${GOLDEN}${file}`;
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
@@ -92,7 +93,10 @@ function compareWithGolden(file: string, actual: string): void {
     if (process.env.UPDATE_GOLDEN !== '1') assert.fail(`${file} did not exist; written, re-run`);
     return;
   }
-  assert.equal(actual, readFileSync(path, 'utf8'), `${file} differs (UPDATE_GOLDEN=1 rewrites)`);
+  const expected = readFileSync(path, 'utf8');
+  const message = `${file} differs (UPDATE_GOLDEN=1 rewrites)`;
+  if (file.endsWith('.json')) assert.deepEqual(JSON.parse(actual), JSON.parse(expected), message);
+  else assert.equal(actual, expected, message);
 }
 
 describe('orka policy eval --explain golden output', () => {
