@@ -1,11 +1,13 @@
 // The admission half of `orka examples`: every Agent and Task manifest under the examples folder
-// through the full admission chain (built-ins switched by the flags, plus examples/policies/),
-// one decision per manifest with its reasons. Agents named by Tasks are taken from the examples.
+// through the full admission chain with the built-in policies the flags switch on (what a default
+// install decides), one decision per manifest with its reasons; then every example policy's suite.
+// Agents named by Tasks are taken from the examples.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { KubeObject } from '../policy/chain/request.ts';
 import { readDocuments } from '../policy/loading.ts';
 import { evaluateOffline, loadOfflinePolicies } from '../policy/offline/evaluate.ts';
+import { readSuite, runSuite } from '../policy/testing/suite.ts';
 
 const MANIFEST_FOLDERS = ['seeds', 'invalid'];
 
@@ -36,21 +38,14 @@ const nameOf = (object: KubeObject) =>
   String((object.metadata as { name?: unknown } | undefined)?.name ?? '-');
 
 export function admissionReport(root: string, flags: Readonly<Record<string, unknown>>): string {
-  const policiesDir = join(root, 'policies');
-  const setup = loadOfflinePolicies({
-    flags,
-    paths: existsSync(policiesDir) ? [policiesDir] : [],
-    builtin: true,
-  });
+  const setup = loadOfflinePolicies({ flags, paths: [], builtin: true });
   const all = manifests(root);
   const agents = new Map(
     all
       .filter(({ file, object }) => object.kind === 'Agent' && file.startsWith('seeds'))
       .map(({ object }) => [nameOf(object), object]),
   );
-  const lines = [
-    `Admission decisions (${setup.policies.builtin.length} built-in + ${setup.policies.custom.length} example policies):`,
-  ];
+  const lines = [`Admission decisions (${setup.policies.builtin.length} built-in policies):`];
   for (const { file, object } of all) {
     const agentName = (object.spec as { agentRef?: { name?: string } } | undefined)?.agentRef?.name;
     const decision = evaluateOffline(setup, {
@@ -64,4 +59,35 @@ export function admissionReport(root: string, flags: Readonly<Record<string, unk
     for (const warning of decision.warnings) lines.push(`    warn: ${warning}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+export interface SuiteReport {
+  text: string;
+  failed: number;
+}
+
+/** Runs every `*.test.yaml` suite under examples/policies/: a line per case and a summary. */
+export function policySuitesReport(
+  root: string,
+  flags: Readonly<Record<string, unknown>>,
+): SuiteReport {
+  const dir = join(root, 'policies');
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((entry) => /\.test\.ya?ml$/.test(entry))
+        .sort()
+    : [];
+  const lines = ['Example policy suites:'];
+  let passed = 0;
+  let failed = 0;
+  for (const entry of files) {
+    for (const result of runSuite(readSuite(join(dir, entry)), flags)) {
+      if (result.passed) passed++;
+      else failed++;
+      const verdict = result.passed ? 'PASS' : `FAIL: ${result.mismatches.join('; ')}`;
+      lines.push(`policies/${entry}  ${result.name}: ${verdict}`);
+    }
+  }
+  lines.push(`${passed + failed} policy cases: ${passed} passed, ${failed} failed`);
+  return { text: `${lines.join('\n')}\n`, failed };
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { formatFieldError, validateResource } from '../resources/validate.ts';
 import type { CommandContext } from './commands.ts';
-import { admissionReport } from './policy-examples.ts';
+import { admissionReport, policySuitesReport } from './policy-examples.ts';
 
 const DEFAULT_ROOT = fileURLToPath(new URL('../examples/', import.meta.url));
 const VALID_FOLDERS = ['seeds', 'policies'];
@@ -135,5 +135,7 @@ export async function runExamples(context: CommandContext): Promise<number> {
   }
   context.stdout.write(renderTable(outcomes));
   context.stdout.write(`\n${admissionReport(root, context.values)}`);
-  return outcomes.some((outcome) => outcome.problem) ? 1 : 0;
+  const suites = policySuitesReport(root, context.values);
+  context.stdout.write(`\n${suites.text}`);
+  return outcomes.some((outcome) => outcome.problem) || suites.failed > 0 ? 1 : 0;
 }

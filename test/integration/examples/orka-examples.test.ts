@@ -57,7 +57,20 @@ describe('orka examples', () => {
       table.get('invalid/agent-unknown-runtime.yaml')!.line,
       /spec\.runtime\.type: Unsupported value: "gemini": supported values: "copilot", "claude", "codex"$/,
     );
-    assert.match(result.stdout, /\n\d+ examples: \d+ valid, \d+ invalid, all as expected\n$/);
+    assert.match(result.stdout, /\n\d+ examples: \d+ valid, \d+ invalid, all as expected\n/);
+    assert.match(result.stdout, /\nseeds\/fix-tests\.yaml {2}Task\/fix-tests: ALLOWED\n/);
+    assert.match(
+      result.stdout,
+      /\nseeds\/orka-live-sandbox-smoke\.yaml {2}Task\/orka-live-sandbox-smoke: DENIED \(403\)\n {4}deny: orka-sandbox-workspace: execution workspace requires agent sandbox to be enabled\n/,
+    );
+    assert.match(result.stdout, /\n(\d+) policy cases: \1 passed, 0 failed\n$/);
+  });
+
+  test('with --agent-sandbox-enabled the sandbox seeds are admitted', () => {
+    const result = run('--agent-sandbox-enabled');
+    assert.equal(result.status, 0, result.stdout);
+    assert.match(result.stdout, /Task\/orka-live-sandbox-smoke: ALLOWED\n/);
+    assert.match(result.stdout, /Task\/coding-agent-task: ALLOWED\n/);
   });
 
   const dir = mkdtempSync(join(tmpdir(), 'orka-examples-'));
@@ -108,7 +121,7 @@ describe('orka examples', () => {
       'FAIL: expected an error at spec.timeout',
     );
     assert.equal(table.get('invalid/right-path.yaml')!.check, 'ok');
-    assert.match(result.stdout, /6 examples: 2 valid, 4 invalid, 4 not as expected\n$/);
+    assert.match(result.stdout, /6 examples: 2 valid, 4 invalid, 4 not as expected\n/);
   });
 
   test('a missing folder is a one-line error on stderr, exit 2', () => {
