@@ -57,7 +57,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     bodyLimit: MAX_REQUEST_BYTES,
     return503OnClosing: true,
     // Task names run to 253 characters and artifact filenames to 255.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
   });
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
