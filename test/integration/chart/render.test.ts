@@ -267,6 +267,54 @@ describe('helm template charts/orka', { skip: HELM_UNAVAILABLE }, () => {
   }
 });
 
+const contextTokenValues = {
+  controller: {
+    contextToken: {
+      profile: 'kontxt',
+      issuer: 'https://tts.example.com',
+      audience: 'orka',
+      jwksUrl: 'https://tts.example.com/jwks.json',
+      headers: 'Txn-Token,Authorization:Bearer',
+      authzMode: 'enforce',
+      scopes: { taskCreate: 'orka:tasks:create,team:tasks', sessionRead: 'orka:sessions:read' },
+    },
+  },
+};
+
+const controllerCommand = commands.find((command) => command.path.join(' ') === 'controller');
+const missingContextTokenFlags = controllerCommand?.flags.some(
+  (flag) => flag.name === 'context-token-profile',
+)
+  ? undefined
+  : 'cli/controller-flags.ts has no --context-token-* flags yet, so orka controller would refuse the flags the chart renders for controller.contextToken';
+
+describe('context tokens', { skip: HELM_UNAVAILABLE }, () => {
+  test('controller.contextToken renders --context-token-* flags the controller accepts', {
+    todo: missingContextTokenFlags,
+  }, () => {
+    const objects = render(contextTokenValues);
+    assert.deepEqual(objects.flatMap(validateObject), []);
+    const values = controller(objects);
+    assert.equal(values['context-token-profile'], 'kontxt');
+    assert.equal(values['context-token-issuer'], 'https://tts.example.com');
+    assert.equal(values['context-token-audience'], 'orka');
+    assert.equal(values['context-token-jwks-url'], 'https://tts.example.com/jwks.json');
+    assert.equal(values['context-token-headers'], 'Txn-Token,Authorization:Bearer');
+    assert.equal(values['context-token-authz-mode'], 'enforce');
+    assert.equal(values['context-token-task-create-scopes'], 'orka:tasks:create,team:tasks');
+    assert.equal(values['context-token-session-read-scopes'], 'orka:sessions:read');
+  });
+
+  test('without a profile no context-token flag is rendered', () => {
+    const objects = render({ controller: { contextToken: { issuer: 'https://tts.example.com' } } });
+    const flags = flagNames(find(objects, 'Deployment', 'orka-controller'));
+    assert.deepEqual(
+      flags.filter((flag) => flag.startsWith('context-token')),
+      [],
+    );
+  });
+});
+
 describe('hardening and wiring of the default install', { skip: HELM_UNAVAILABLE }, () => {
   const objects = render();
 
