@@ -114,8 +114,23 @@ export const commands: Command[] = [
   {
     path: ['policy', 'replay'],
     summary: 'Evaluates a candidate policy against the live objects it matches',
+    run: async (context) => (await import('./policy-replay.ts')).runPolicyReplay(context),
     flags: [
       { name: 'policy', type: 'string', default: '', description: 'the candidate policy' },
+      {
+        name: 'operation',
+        type: 'string',
+        default: 'CREATE',
+        choices: ['CREATE', 'UPDATE'],
+        description: 'replay each object as created now, or as an update that changes nothing',
+      },
+      {
+        name: 'watch-namespace',
+        type: 'string',
+        default: '',
+        description: 'only this namespace (default: all namespaces)',
+      },
+      output(['text', 'json']),
       kubeconfigFlag,
       ...admissionFlags,
     ],
@@ -166,7 +181,19 @@ export const commands: Command[] = [
   {
     path: ['controller'],
     summary: 'Runs the reconcilers, the REST API and the store',
-    flags: [kubeconfigFlag, ...admissionFlags, ...controllerFlags],
+    flags: [
+      kubeconfigFlag,
+      ...admissionFlags,
+      ...controllerFlags,
+      { name: 'health-port', type: 'int', default: 8082, description: '/healthz and /readyz port' },
+      {
+        name: 'bind-address',
+        type: 'string',
+        default: '0.0.0.0',
+        description: 'address the API and probes listen on',
+      },
+    ],
+    run: async (context) => (await import('./controller.ts')).runController(context),
   },
   {
     path: ['dev'],
