@@ -25,7 +25,7 @@ interface Run {
 }
 
 function runController(kubeconfig: string, storePath: string, crashAt?: string): Run {
-  const env = { ...process.env, ORKA_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ORKA_LOG_LEVEL: 'info' };
   delete env.ORKA_TEST_CRASH_AT;
   if (crashAt) env.ORKA_TEST_CRASH_AT = crashAt;
   const child = spawn(
@@ -44,7 +44,7 @@ function runController(kubeconfig: string, storePath: string, crashAt?: string):
       '--bind-address',
       '127.0.0.1',
     ],
-    { env: { ...env, ORKA_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    { env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let text = '';
   const ready = new Promise<void>((resolve) => {
