@@ -44,18 +44,22 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- printf "%s-api" (include "orka.fullname" .) -}}
 {{- end -}}
 
+{{/*
+Names the orka program itself knows (it has no flag for them), fixed whatever the release name:
+the webhook Service (the DNS name in the serving certificate), the Secret where the controller's
+certificate manager keeps the CA and serving certificate, and the ClusterRole the controller binds
+to each namespace's orka-worker ServiceAccount.
+*/}}
 {{- define "orka.webhookService" -}}
-{{- printf "%s-webhook" (include "orka.fullname" .) -}}
+orka-webhook
 {{- end -}}
 
-{{/* The Secret where the controller's certificate manager keeps the CA and serving certificate. */}}
 {{- define "orka.webhookTlsSecret" -}}
-{{- printf "%s-webhook-tls" (include "orka.fullname" .) -}}
+orka-webhook-tls
 {{- end -}}
 
-{{/* The ClusterRole the controller binds to each namespace's orka-worker ServiceAccount. */}}
 {{- define "orka.workerClusterRole" -}}
-{{- printf "%s-worker" (include "orka.fullname" .) -}}
+orka-worker
 {{- end -}}
 
 {{- define "orka.image" -}}

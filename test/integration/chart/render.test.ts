@@ -433,6 +433,19 @@ describe('hardening and wiring of the default install', { skip: HELM_UNAVAILABLE
     ]);
   });
 
+  test('another release name renames objects but not the names the program knows', () => {
+    const renamed = render({ fullnameOverride: 'acme' });
+    const deployment = find(renamed, 'Deployment', 'acme-controller');
+    assert.equal(parsedArgs(deployment, ['controller'])['controller-service-account'], 'acme');
+    find(renamed, 'Service', 'orka-webhook');
+    find(renamed, 'ClusterRole', 'orka-worker');
+    const hook = podTemplate(find(renamed, 'Deployment', 'acme-webhook')).spec;
+    assert.equal(
+      hook.volumes?.find((v) => v.name === 'certs')?.secret?.secretName,
+      'orka-webhook-tls',
+    );
+  });
+
   test('failurePolicy Ignore is a value away', () => {
     const ignoring = render({ webhook: { failurePolicy: 'Ignore', timeoutSeconds: 5 } });
     const hooks = ignoring.find((o) => o.kind === 'ValidatingWebhookConfiguration')!
