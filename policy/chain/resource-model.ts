@@ -4,8 +4,9 @@ import { applyDefaults } from '../../resources/defaults.ts';
 import { effectiveValues } from '../../resources/effective.ts';
 import { kindOf } from '../../resources/kinds.ts';
 import { MANAGED_ANNOTATION_KEYS, MANAGED_LABEL_KEYS } from '../../resources/labels.ts';
-import { formatFieldError, validateResource } from '../../resources/validate.ts';
+import { type FieldError, formatFieldError, validateResource } from '../../resources/validate.ts';
 import type { ManagedKeys } from '../admission-policy/provenance.ts';
+import { forSchemaValidation } from './plain-json.ts';
 import type { KubeObject } from './request.ts';
 
 export interface ResourceModel {
@@ -19,13 +20,35 @@ export interface ResourceModel {
   managedKeys: ManagedKeys;
 }
 
+/** The value at an apiserver field path (`spec.items[0].count`), undefined when absent. */
+function valueAtFieldPath(object: unknown, path: string): unknown {
+  let current = object;
+  for (const token of path.match(/[^.[\]]+/g) ?? []) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[token];
+  }
+  return current;
+}
+
+/** The validator saw a BigInt as its nearest double; its message shows the exact digits again. */
+function withExactInteger(error: FieldError, object: KubeObject): FieldError {
+  const exact = valueAtFieldPath(object, error.path);
+  if (typeof exact !== 'bigint') return error;
+  return { ...error, message: error.message.replaceAll(String(Number(exact)), exact.toString()) };
+}
+
 /** The resource model of resources/: CRD defaults, schema validation, effective values, keys. */
 export const orkaResources: ResourceModel = {
   isOrkaResource: (object) => kindOf(object) !== undefined,
   applyDefaults: (object) => applyDefaults(object),
   validate(object, oldObject) {
-    const result = validateResource(object, oldObject ?? undefined);
-    return result.valid ? [] : result.errors.map(formatFieldError);
+    const result = validateResource(
+      forSchemaValidation(object) as KubeObject,
+      oldObject === null ? undefined : (forSchemaValidation(oldObject) as KubeObject),
+    );
+    return result.valid
+      ? []
+      : result.errors.map((error) => formatFieldError(withExactInteger(error, object)));
   },
   effectiveValues: (task, agent) =>
     effectiveValues(

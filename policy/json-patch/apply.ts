@@ -82,8 +82,17 @@ function remove(document: unknown, pointer: string): unknown {
   return document;
 }
 
+/** Integers compare by value whether they arrived as a number or (past 2^53) as a BigInt. */
+function sameInteger(a: unknown, b: unknown): boolean {
+  const exact = (value: unknown) =>
+    typeof value === 'bigint' ? value : Number.isInteger(value) ? BigInt(value as number) : null;
+  const x = exact(a);
+  return x !== null && x === exact(b);
+}
+
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (typeof a === 'bigint' || typeof b === 'bigint') return sameInteger(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
   }
