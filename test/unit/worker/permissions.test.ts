@@ -14,7 +14,12 @@ const permissionsOf = (env: Record<string, string>) =>
   effectivePermissions(loadWorkerConfig({ ...base, ...env }, 'claude').agent);
 
 describe('effective permissions (DESIGN §3)', () => {
-  const rows = [
+  const rows: {
+    env: Record<string, string>;
+    allowed: string[];
+    disallowed: string[];
+    bash: boolean;
+  }[] = [
     { env: {}, allowed: [], disallowed: [], bash: false },
     { env: { ORKA_ALLOW_BASH: 'true' }, allowed: [], disallowed: [], bash: true },
     { env: { ORKA_ALLOW_BASH: 'TRUE' }, allowed: [], disallowed: [], bash: false },
