@@ -82,14 +82,19 @@ export class ApiClient {
     return result;
   }
 
-  /** GET the session transcript (JSON lines), newest `maxMessages` in order; 0 = all. */
+  /**
+   * GET the session transcript (JSON lines), newest `maxMessages` in order; 0 = all (the API
+   * takes only positive limits, so 0 sends none). `task` names the worker's Task explicitly.
+   */
   async transcript(
     controllerUrl: string,
-    namespace: string,
+    task: { namespace: string; name: string },
     session: string,
     maxMessages: number,
   ): Promise<Buffer> {
-    const url = `${controllerUrl}/internal/v1/sessions/${encodeURIComponent(namespace)}/${encodeURIComponent(session)}/transcript?maxMessages=${maxMessages}`;
+    const query = new URLSearchParams({ task: task.name });
+    if (maxMessages > 0) query.set('maxMessages', String(maxMessages));
+    const url = `${controllerUrl}/internal/v1/sessions/${encodeURIComponent(task.namespace)}/${encodeURIComponent(session)}/transcript?${query}`;
     return this.#withRetries({ method: 'GET', url });
   }
 

@@ -51,7 +51,7 @@ export async function fetchSession({ stderr, env }: FetchSessionStreams): Promis
     await mkdir(paths.session, { recursive: true });
     let body: Buffer;
     try {
-      body = await client.transcript(api.controllerUrl, task.namespace, session, limit);
+      body = await client.transcript(api.controllerUrl, task, session, limit);
     } catch (error) {
       log.warn(
         `session ${task.namespace}/${session}: ${(error as Error).message}; continuing without history`,

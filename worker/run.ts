@@ -94,12 +94,17 @@ export async function runWorker(runtimeFlag: string, streams: WorkerStreams): Pr
     const outcome = await runAgent(config, processEnv, log, streams, aborter.signal, client);
     const body = Buffer.from(redactor.redact(outcome.result));
     let submitted = true;
-    try {
-      await client.submitResult(config.api.resultEndpoint!, body);
-      log.info(`result submitted (${body.length} bytes)`);
-    } catch (error) {
-      submitted = false;
-      log.warn(`result not submitted: ${(error as Error).message}`);
+    if (body.length === 0) {
+      // the API refuses empty results; an agent that answered nothing has nothing to store
+      log.warn('the agent produced no output: no result submitted');
+    } else {
+      try {
+        await client.submitResult(config.api.resultEndpoint!, body);
+        log.info(`result submitted (${body.length} bytes)`);
+      } catch (error) {
+        submitted = false;
+        log.warn(`result not submitted: ${(error as Error).message}`);
+      }
     }
     await uploadArtifacts({
       dir: config.paths.artifacts,

@@ -64,6 +64,7 @@ describe('result submission', () => {
       ORKA_SA_TOKEN_PATH: join(dirs.root, 'absent'),
       ORKA_SA_TOKEN: 'env-token-0123456789',
       ORKA_RESULT_ENDPOINT: '',
+      STANDIN_OUTPUT: 'answer',
     });
     const run = await runOrka(['worker', '--runtime', 'claude'], env);
     assert.equal(run.code, 0, run.stderr);
@@ -99,7 +100,8 @@ describe('result submission', () => {
       const scripted = await scriptedServer(row.replies);
       try {
         const dirs = podDirs();
-        const run = await runOrka(['worker', '--runtime', 'claude'], podEnv(dirs, scripted.url));
+        const env = podEnv(dirs, scripted.url, { STANDIN_OUTPUT: 'answer' });
+        const run = await runOrka(['worker', '--runtime', 'claude'], env);
         assert.equal(run.code, row.code, run.stderr);
         assert.equal(scripted.server.posted('/internal/v1/results/').length, row.posts);
       } finally {
@@ -108,12 +110,21 @@ describe('result submission', () => {
     });
   }
 
+  test('an empty output submits nothing (the API refuses empty results) and succeeds', async () => {
+    const dirs = podDirs();
+    const before = server.requests.length;
+    const run = await runOrka(['worker', '--runtime', 'claude'], podEnv(dirs, url));
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(server.requests.length, before);
+    assert.match(run.stderr, /the agent produced no output: no result submitted/);
+  });
+
   test('connection refused is retried until the attempts are spent', async () => {
     const dirs = podDirs();
     const port = await closedPort();
     const run = await runOrka(
       ['worker', '--runtime', 'claude'],
-      podEnv(dirs, `http://127.0.0.1:${port}`),
+      podEnv(dirs, `http://127.0.0.1:${port}`, { STANDIN_OUTPUT: 'answer' }),
     );
     assert.equal(run.code, 1);
     assert.equal(run.stderr.match(/ECONNREFUSED; attempt \d of 5, retrying/g)?.length, 4);
@@ -187,7 +198,10 @@ describe('sessions', () => {
       assert.equal(fetched.code, 0, fetched.stderr);
       const [get] = scripted.server.requests;
       assert.equal(get!.method, 'GET');
-      assert.equal(get!.url, '/internal/v1/sessions/team-a/my-session/transcript?maxMessages=20');
+      assert.equal(
+        get!.url,
+        '/internal/v1/sessions/team-a/my-session/transcript?task=task-1&maxMessages=20',
+      );
       assert.equal(get!.headers.authorization, `Bearer ${SA_TOKEN}`);
       assert.equal(readFileSync(join(dirs.session, 'transcript.jsonl'), 'utf8'), `${transcript}\n`);
 
@@ -220,12 +234,19 @@ describe('sessions', () => {
     const scripted = await scriptedServer([{ status: 403, body: 'cross-namespace access denied' }]);
     try {
       const dirs = podDirs();
-      const env = podEnv(dirs, scripted.url, { ORKA_SESSION_NAME: 'my-session' });
+      const env = podEnv(dirs, scripted.url, {
+        ORKA_SESSION_NAME: 'my-session',
+        ORKA_SESSION_MAX_MESSAGES: '0',
+      });
       const fetched = await runOrka(['worker', 'fetch-session'], env);
       assert.equal(fetched.code, 0);
       assert.match(fetched.stderr, /warning: session team-a\/my-session: GET .*HTTP 403/);
       assert.equal(readFileSync(join(dirs.session, 'transcript.jsonl'), 'utf8'), '');
-      assert.equal(scripted.server.requests[0]!.url.endsWith('maxMessages=50'), true);
+      // 0 means all messages: the API takes only positive limits, so none is sent
+      assert.equal(
+        scripted.server.requests[0]!.url,
+        '/internal/v1/sessions/team-a/my-session/transcript?task=task-1',
+      );
     } finally {
       await scripted.server.stop();
     }
