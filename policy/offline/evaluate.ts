@@ -8,6 +8,7 @@ import { type AdmissionDecision, admit, type PolicySet } from '../chain/admit.ts
 import { type PolicyConfig, policyConfigFromFlags } from '../chain/config.ts';
 import type { KubeObject } from '../chain/request.ts';
 import { orkaResources } from '../chain/resource-model.ts';
+import type { ParamsLookup } from '../evaluate/policy.ts';
 import type { PolicyTracer } from '../evaluate/trace.ts';
 import { loadPolicies } from '../loading.ts';
 import { type OfflineRequest, offlineAdmissionInput } from './request.ts';
@@ -39,6 +40,8 @@ export interface OfflineEvaluation extends OfflineRequest {
   paramObject?: KubeObject | null;
   /** explain mode: told what the validate phase found out about each policy */
   tracer?: PolicyTracer;
+  /** resolves each paramRef by name (from a cluster); paramObject is used when absent */
+  lookupParams?: ParamsLookup;
 }
 
 export function evaluateOffline(
@@ -51,7 +54,7 @@ export function evaluateOffline(
     config: setup.config,
     agent: request.agent ?? null,
     namespaceObject: request.namespaceObject ?? null,
-    lookupParams: () => paramObject ?? undefined,
+    lookupParams: request.lookupParams ?? (() => paramObject ?? undefined),
     policies: setup.policies,
     resources: orkaResources,
     ...(request.tracer ? { tracer: request.tracer } : {}),

@@ -211,8 +211,33 @@ export function mismatches(decision: AdmissionDecision, expect: Expectation): st
   return problems;
 }
 
-function namespaceObjectOf(testCase: SuiteCase): KubeObject | null {
-  if (!testCase.namespaceLabels) return null;
+/** Agents and Namespaces from a cluster, for cases that do not bring their own (`--cluster`). */
+export interface LiveObjects {
+  agent(namespace: string, name: string): KubeObject | null;
+  namespace(name: string): KubeObject | null;
+  /** the ConfigMap a paramRef names */
+  params(namespace: string, name: string): KubeObject | null;
+}
+
+function liveAgentOf(testCase: SuiteCase, live: LiveObjects): KubeObject | null {
+  const ref = (testCase.object.spec as { agentRef?: { name?: unknown; namespace?: unknown } })
+    ?.agentRef;
+  if (testCase.object.kind !== 'Task' || typeof ref?.name !== 'string') return null;
+  const meta = (testCase.object.metadata ?? {}) as { namespace?: string };
+  const namespace =
+    (typeof ref.namespace === 'string' && ref.namespace) ||
+    testCase.namespace ||
+    meta.namespace ||
+    'default';
+  return live.agent(namespace, ref.name);
+}
+
+function namespaceObjectOf(testCase: SuiteCase, live?: LiveObjects): KubeObject | null {
+  if (!testCase.namespaceLabels) {
+    if (!live) return null;
+    const meta = (testCase.object.metadata ?? {}) as { namespace?: string };
+    return live.namespace(testCase.namespace || meta.namespace || 'default');
+  }
   const meta = (testCase.object.metadata ?? {}) as { namespace?: string };
   const name = testCase.namespace ?? meta.namespace ?? 'default';
   return {
@@ -222,7 +247,12 @@ function namespaceObjectOf(testCase: SuiteCase): KubeObject | null {
   };
 }
 
-export function runCase(setup: OfflinePolicies, testCase: SuiteCase): CaseResult {
+/** One case through the chain; with `live`, a case without agent or namespaceLabels uses the cluster's. */
+export function runCase(
+  setup: OfflinePolicies,
+  testCase: SuiteCase,
+  live?: LiveObjects,
+): CaseResult {
   const decision = evaluateOffline(setup, {
     object: testCase.object,
     oldObject: testCase.oldObject ?? null,
@@ -230,9 +260,12 @@ export function runCase(setup: OfflinePolicies, testCase: SuiteCase): CaseResult
     ...(testCase.namespace ? { namespace: testCase.namespace } : {}),
     ...(testCase.user ? { user: testCase.user } : {}),
     ...(testCase.groups ? { groups: testCase.groups } : {}),
-    agent: testCase.agent ?? null,
-    namespaceObject: namespaceObjectOf(testCase),
+    agent: testCase.agent ?? (live ? liveAgentOf(testCase, live) : null),
+    namespaceObject: namespaceObjectOf(testCase, live),
     paramObject: testCase.params ?? null,
+    ...(live && !testCase.params
+      ? { lookupParams: (ref, namespace) => live.params(namespace, ref.name) ?? undefined }
+      : {}),
   });
   const problems = mismatches(decision, testCase.expect);
   return { name: testCase.name, passed: problems.length === 0, mismatches: problems };
