@@ -6,7 +6,7 @@ import { stringifyJsonPreservingIntegers } from '../policy/cel/json.ts';
 import { type AdmissionDecision, admit, denialMessage } from '../policy/chain/admit.ts';
 import type { AdmissionInput, KubeObject } from '../policy/chain/request.ts';
 import { orkaResources } from '../policy/chain/resource-model.ts';
-import type { Denial } from '../policy/evaluate/outcome.ts';
+import type { Denial, PolicyResult } from '../policy/evaluate/outcome.ts';
 import type { EventRecorder } from './events.ts';
 import type { AdmissionLookups } from './lookups.ts';
 import type { WebhookMetrics } from './metrics.ts';
@@ -54,6 +54,8 @@ interface Outcome {
   warnings: string[];
   auditAnnotations: Record<string, string>;
   patch: AdmissionDecision['patch'];
+  /** per matched policy, from the chain's validate phase; absent for refusals */
+  results?: PolicyResult[];
 }
 
 function badRequestStatus(message: string): string {
@@ -233,6 +235,12 @@ export function handleReview(
     metrics.policyOutcomes.inc({ policy: policyOf(warning, ': '), action: 'warn' });
   for (const key of Object.keys(outcome.auditAnnotations)) {
     metrics.policyOutcomes.inc({ policy: policyOf(key, '/'), action: 'audit' });
+  }
+  if (endpoint === 'validate') {
+    for (const { policy, validationActions, result } of outcome.results ?? []) {
+      const action = validationActions.join('+').toLowerCase();
+      metrics.policyEvaluations.inc({ policy, action, result });
+    }
   }
   if (endpoint === 'validate' && !input.dryRun) recordEvents(input, outcome, deps.events);
   logger.info(

@@ -125,6 +125,10 @@ export class WebhookMetrics {
     'orka_webhook_policy_outcomes_total',
     'Policy outcomes by policy and action (deny, warn, audit).',
   );
+  readonly policyEvaluations = new Counter(
+    'orka_webhook_policy_evaluations_total',
+    'Validations by policy, its validationActions in force (after namespace overrides, e.g. deny, warn+audit) and result (pass, fail, error); one per policy that matched a /validate request.',
+  );
   readonly compileFailures = new Counter(
     'orka_webhook_policy_compile_failures_total',
     'AdmissionPolicies that failed to compile when loaded, by source.',
@@ -142,6 +146,7 @@ export class WebhookMetrics {
     const metrics: Metric[] = [
       this.reviewDuration,
       this.policyOutcomes,
+      this.policyEvaluations,
       this.compileFailures,
       this.badRequests,
       this.policiesLoaded,
