@@ -198,12 +198,23 @@ export const commands: Command[] = [
   {
     path: ['dev'],
     summary: 'Runs webhook, controller and API in one process against a cluster',
+    run: async (context) => (await import('./dev.ts')).runDev(context),
     flags: [
-      { name: 'host', type: 'string', default: '127.0.0.1', description: 'address to serve on' },
+      {
+        name: 'host',
+        type: 'string',
+        default: '127.0.0.1',
+        description: 'address to serve on, which the apiserver calls (an IP or DNS name)',
+      },
       { name: 'webhook-port', type: 'int', default: 9443, description: 'webhook HTTPS port' },
+      policiesFlag,
       kubeconfigFlag,
       ...admissionFlags,
-      ...controllerFlags,
+      ...controllerFlags.map((flag) =>
+        flag.name === 'store-path'
+          ? { ...flag, default: 'orka-dev.db', description: 'SQLite store file (dev default)' }
+          : flag,
+      ),
     ],
   },
   {
