@@ -115,12 +115,23 @@ export async function issueServingCertificate(
 export interface CertificateInfo {
   notBefore: Date;
   notAfter: Date;
+  /** when it was issued: notBefore without the clock-skew backdating of validity() */
+  issuedAt: Date;
   x509: X509Certificate;
+}
+
+/** Undoes validity()'s backdate of min(MAX_BACKDATE_MS, lifetime / 4) from the validity span. */
+function issueTime(notBefore: Date, notAfter: Date): Date {
+  const span = notAfter.getTime() - notBefore.getTime();
+  const backdate = span <= 5 * MAX_BACKDATE_MS ? span / 5 : MAX_BACKDATE_MS;
+  return new Date(notBefore.getTime() + backdate);
 }
 
 export function inspectCertificate(pem: string): CertificateInfo {
   const x509 = new X509Certificate(pem);
-  return { notBefore: new Date(x509.validFrom), notAfter: new Date(x509.validTo), x509 };
+  const notBefore = new Date(x509.validFrom);
+  const notAfter = new Date(x509.validTo);
+  return { notBefore, notAfter, issuedAt: issueTime(notBefore, notAfter), x509 };
 }
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;

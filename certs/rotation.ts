@@ -57,9 +57,10 @@ export interface RotationResult {
   nextRenewal: Date;
 }
 
+/** Fractions count from issuance, not from the backdated notBefore, so short lifetimes work too. */
 const renewalTime = (info: CertificateInfo, fraction: number) =>
   new Date(
-    info.notBefore.getTime() + (info.notAfter.getTime() - info.notBefore.getTime()) * fraction,
+    info.issuedAt.getTime() + (info.notAfter.getTime() - info.issuedAt.getTime()) * fraction,
   );
 
 /** One spelling per address: X509 prints IPv6 uncompressed, flags usually compress it. */
@@ -187,7 +188,7 @@ export async function rotateCertificates(
   const kept = others.filter((info) => {
     if (info.notAfter <= now) return false;
     if (leafInfo.x509.checkIssued(info.x509)) return true;
-    return now.getTime() < signerInfo.notBefore.getTime() + policy.leafLifetimeMs;
+    return now.getTime() < signerInfo.issuedAt.getTime() + policy.leafLifetimeMs;
   });
   if (kept.length < others.length) {
     changes.push(`removed ${others.length - kept.length} retired CA(s) from the bundle`);
@@ -210,7 +211,7 @@ function nextRenewal(stored: StoredCertificates, policy: RotationPolicy): Date {
     renewalTime(signer!, policy.caRenewFraction).getTime(),
     renewalTime(leaf, policy.leafRenewFraction).getTime(),
     ...retired.map((info) =>
-      Math.min(info.notAfter.getTime(), signer!.notBefore.getTime() + policy.leafLifetimeMs),
+      Math.min(info.notAfter.getTime(), signer!.issuedAt.getTime() + policy.leafLifetimeMs),
     ),
   ];
   return new Date(Math.min(...times));

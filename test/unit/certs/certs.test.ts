@@ -78,8 +78,9 @@ describe('rotation rounds', () => {
     assert.deepEqual(again.changes, []);
     assert.deepEqual(again.certificates, first.certificates);
     const leaf = inspectCertificate(first.certificates.cert);
-    const span = leaf.notAfter.getTime() - leaf.notBefore.getTime();
-    assert.equal(again.nextRenewal.getTime(), leaf.notBefore.getTime() + (span * 2) / 3);
+    assert.equal(leaf.issuedAt.getTime(), T0.getTime(), 'issuance seen through the backdate');
+    assert.ok(leaf.notBefore < T0, 'notBefore is backdated for clock skew');
+    assert.equal(again.nextRenewal.getTime(), at(20).getTime(), '2/3 of 30 days after issuance');
   });
 
   test('the leaf is renewed at 2/3 of its lifetime by the same CA', async () => {
@@ -146,6 +147,22 @@ describe('rotation rounds', () => {
       later.changes.join(),
     );
     assert.equal(splitPemBundle(later.certificates.caBundle).length, 1);
+  });
+
+  test('short lifetimes renew at their fraction of the issued lifetime, not at once', async () => {
+    const seconds = (n: number) => new Date(T0.getTime() + n * 1000);
+    const policy = {
+      caLifetimeMs: 30_000,
+      leafLifetimeMs: 10_000,
+      caRenewFraction: 0.2,
+      leafRenewFraction: 0.2,
+    };
+    const first = await rotateCertificates(undefined, HOSTS, T0, policy);
+    // X.509 validity has whole seconds, so issuance is recovered to within a second
+    const due = first.nextRenewal.getTime() - T0.getTime();
+    assert.ok(due > 1000 && due <= 3000, `renewal due ${due} ms after issuance`);
+    const early = await rotateCertificates(first.certificates, HOSTS, seconds(1), policy);
+    assert.deepEqual(early.changes, []);
   });
 
   test('a leaf never outlives the CA that signs it', async () => {
