@@ -61,8 +61,7 @@ export function policyConfigFromFlags(values: FlagRecord): PolicyConfig {
   };
 }
 
-/** The config as CEL sees it (integers as BigInt, no controllerUsername). */
+/** The config as CEL sees it (integers as BigInt). */
 export function configVariable(config: PolicyConfig): Record<string, unknown> {
-  const { controllerUsername: _, ...visible } = config;
-  return { ...visible, maxTasksPerNamespace: BigInt(config.maxTasksPerNamespace) };
+  return { ...config, maxTasksPerNamespace: BigInt(config.maxTasksPerNamespace) };
 }

@@ -150,6 +150,20 @@ const createCases: Case[] = [
     want: [],
   },
   {
+    name: 'the controller identity follows --controller-service-account',
+    object: fullyStamped,
+    user: 'system:serviceaccount:orka-system:orka-controller-manager',
+    flags: { 'controller-service-account': 'orka-controller-manager' },
+    want: [],
+  },
+  {
+    name: 'the default controller name is not trusted once another is configured',
+    object: fullyStamped,
+    user: CONTROLLER,
+    flags: { 'controller-service-account': 'orka-controller-manager' },
+    want: [`${CREATE_DENIED}${EVERY_FIELD}`],
+  },
+  {
     name: 'the default namespace controller is not trusted under another controller namespace',
     object: fullyStamped,
     user: CONTROLLER,
