@@ -9,11 +9,12 @@ import {
   type Operation,
   type ServiceResolver,
 } from './admission.ts';
+import { celRuleErrors, uncompilableRules } from './cel-rules.ts';
 import type { UserInfo } from './identities.ts';
 import { clone, type Json, jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { Registry } from './registry.ts';
 import { apiVersionOf, type ResourceType, type Schema, typeKey } from './resource-types.ts';
-import { applyDefaults, celRules, prune, validate } from './schema.ts';
+import { applyDefaults, prune, validate } from './schema.ts';
 import {
   alreadyExists,
   badRequest,
@@ -227,11 +228,8 @@ export class Cluster {
     return o;
   }
 
-  /**
-   * The stand-in does not evaluate x-kubernetes-validations, so a CRD carrying them is refused
-   * unless the caller opted in to ignoring them (startKubeStandin({ ignoreCelRules: true })).
-   */
-  private unevaluatedCel(t: ResourceType, o: KubeObject): FieldError[] {
+  /** A CRD whose validation rules do not compile is refused, as the apiserver refuses it. */
+  private uncompilableCel(t: ResourceType, o: KubeObject): FieldError[] {
     if (
       this.ignoreCelRules ||
       !(t.group === 'apiextensions.k8s.io' && t.plural === 'customresourcedefinitions')
@@ -244,13 +242,24 @@ export class Cluster {
           | { versions?: Array<{ name: string; schema?: { openAPIV3Schema?: Schema } }> }
           | undefined
       )?.versions ?? [];
-    return versions.flatMap((v) =>
-      celRules(v.schema?.openAPIV3Schema).map((r) => ({
-        field: `spec.versions[${v.name}].schema.openAPIV3Schema${r.path}`,
-        reason: 'FieldValueForbidden',
-        message: `Forbidden: the Kubernetes API stand-in does not evaluate x-kubernetes-validations (rule ${JSON.stringify(r.rule)}); start it with ignoreCelRules: true to accept this CRD without them`,
+    return versions.flatMap((v, i) =>
+      uncompilableRules(v.schema?.openAPIV3Schema).map((r) => ({
+        field: `spec.versions[${i}].schema.openAPIV3Schema${r.path}`,
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(r.rule)}: compilation failed: ${r.problem}`,
       })),
     );
+  }
+
+  /** The custom resource's x-kubernetes-validations, with the stored object as oldSelf on UPDATE. */
+  private celErrors(
+    t: ResourceType,
+    version: string,
+    o: KubeObject,
+    old: KubeObject | null,
+  ): FieldError[] {
+    if (this.ignoreCelRules) return [];
+    return celRuleErrors(t.schemas?.[version], o, old ?? undefined);
   }
 
   private validateName(t: ResourceType, o: KubeObject): FieldError[] {
@@ -322,7 +331,8 @@ export class Cluster {
     const errors = [
       ...this.validateName(t, o),
       ...validateBuiltin(t, o, this.registry),
-      ...this.unevaluatedCel(t, o),
+      ...this.uncompilableCel(t, o),
+      ...this.celErrors(t, scope.version, o, null),
     ];
     if (errors.length > 0) throw invalid(t.kind, t.group, o.metadata.name ?? '', errors);
     await this.admission.validate(
@@ -483,7 +493,11 @@ export class Cluster {
     o = this.checkIdentity(scope, mutated.object);
     o = this.applySchema(t, scope.version, o, true);
     normalize(t, o);
-    const errors = [...validateBuiltin(t, o, this.registry), ...this.unevaluatedCel(t, o)];
+    const errors = [
+      ...validateBuiltin(t, o, this.registry),
+      ...this.uncompilableCel(t, o),
+      ...this.celErrors(t, scope.version, o, this.present(t, scope.version, current)),
+    ];
     if (current.metadata.deletionTimestamp) {
       const added = (o.metadata.finalizers ?? []).filter(
         (f) => !(current.metadata.finalizers ?? []).includes(f),

@@ -19,7 +19,12 @@ export interface Schema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-embedded-resource'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
-  'x-kubernetes-validations'?: Array<{ rule: string; message?: string }>;
+  'x-kubernetes-validations'?: Array<{
+    rule: string;
+    message?: string;
+    fieldPath?: string;
+    reason?: string;
+  }>;
 }
 
 export interface ResourceType {

@@ -1,6 +1,6 @@
 // Structural-schema handling for custom resources: defaulting, pruning of unknown fields, and the
 // cheap parts of OpenAPI validation (type, required, enum, bounds, pattern). CEL rules
-// (x-kubernetes-validations) are not evaluated: `celRules` lists them so the stand-in can refuse CRDs that carry them.
+// (x-kubernetes-validations) are evaluated by cel-rules.ts.
 
 import type { Schema } from './resource-types.ts';
 import type { FieldError } from './status.ts';
@@ -188,23 +188,4 @@ export function validate(value: unknown, schema: Schema | undefined, path = ''):
     }
   }
   return errors;
-}
-
-/** Every CEL rule in a schema, with the path of the node that carries it. */
-export function celRules(
-  schema: Schema | undefined,
-  path = '',
-): Array<{ path: string; rule: string }> {
-  if (!schema) return [];
-  const found = (schema['x-kubernetes-validations'] ?? []).map((v) => ({
-    path: path || '.',
-    rule: v.rule,
-  }));
-  for (const [key, prop] of Object.entries(schema.properties ?? {})) {
-    found.push(...celRules(prop, `${path}.${key}`));
-  }
-  if (schema.items) found.push(...celRules(schema.items, `${path}[*]`));
-  if (isObject(schema.additionalProperties))
-    found.push(...celRules(schema.additionalProperties as Schema, `${path}[*]`));
-  return found;
 }

@@ -51,8 +51,8 @@ export interface KubeStandinOptions {
   /** Period of watch bookmarks; 0 (default) sends them only through `sendBookmarks()`. */
   bookmarkIntervalMs?: number;
   /**
-   * Accept CRDs with x-kubernetes-validations without evaluating them (default: refuse such CRDs,
-   * since the stand-in cannot enforce CEL rules).
+   * Accept CRDs with x-kubernetes-validations without compiling or evaluating them (default: rules
+   * are compiled when a CRD is written and enforced on its objects, with Orka's CEL engine).
    */
   ignoreCelRules?: boolean;
   /** The identity of `kubeConfig` (default `kubernetes-admin` in `system:masters`). */
