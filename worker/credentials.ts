@@ -14,7 +14,7 @@ export const DEFAULT_GIT_USERNAME = 'x-access-token';
 export const ASKPASS_FILE = 'orka-git-askpass';
 
 // git asks "Username for '<url>': " then "Password for '<url>': "; the values come from the env.
-const ASKPASS_SCRIPT = `#!/bin/sh
+export const ASKPASS_SCRIPT = `#!/bin/sh
 case "$1" in
   Username*) printf '%s\\n' "\${GIT_USERNAME:-${DEFAULT_GIT_USERNAME}}" ;;
   *) printf '%s\\n' "$GIT_TOKEN" ;;

@@ -29,7 +29,8 @@ import {
 import { assertCodexRunnable } from './runtimes/codex.ts';
 import { COPILOT_SDK_UNSUPPORTED } from './runtimes/copilot.ts';
 import { runRuntime } from './runtimes/run.ts';
-import { sandboxRequest } from './sandbox.ts';
+import { runInSandbox } from './sandbox/run.ts';
+import { sandboxEnabled } from './sandbox/settings.ts';
 import { composePrompt, readTranscript, SESSION_TRANSCRIPT_FILE } from './session.ts';
 
 export interface WorkerStreams {
@@ -57,10 +58,11 @@ async function knownSecrets(env: Env, config: Pick<WorkerConfig, 'paths'>): Prom
 
 export async function runWorker(runtimeFlag: string, streams: WorkerStreams): Promise<number> {
   const { env } = streams;
+  // the outer worker of a sandbox workspace neither validates the prompt nor clones (§7.6)
+  if (sandboxEnabled(env)) return runInSandbox(runtimeFlag, streams);
   const log = createLogger(streams.stderr);
   let config: WorkerConfig;
   try {
-    rejectSandboxRequest(env);
     config = loadWorkerConfig(env, runtimeFlag);
   } catch (error) {
     if (!(error instanceof WorkerConfigError) && !(error instanceof NotImplementedError)) {
@@ -135,12 +137,6 @@ function transactionNote(env: Env): string {
     parts.push(`contextTokenProfile="${env.ORKA_TRANSACTION_PROFILE}"`);
   }
   return parts.length ? ` ${parts.join(' ')}` : '';
-}
-
-/** Sandbox workspaces (reference §7.6) are requested but this worker cannot run them yet. */
-function rejectSandboxRequest(env: Env): void {
-  const request = sandboxRequest(env);
-  if (request.enabled) request.reject();
 }
 
 interface AgentOutcome {
