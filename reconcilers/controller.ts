@@ -1,16 +1,18 @@
 // The controller assembly: informers, work queues and the Task and Agent reconcilers, wired so
 // that each change wakes exactly the keys it concerns. `orka controller` and `orka dev` start it.
-import type { KubeConfig, V1Job } from '@kubernetes/client-node';
+import type { KubeConfig, V1ConfigMap, V1Job, V1Secret } from '@kubernetes/client-node';
 import type { PolicyConfig } from '../policy/chain/config.ts';
 import type { Agent, Task } from '../resources/types.ts';
 import type { Store } from '../store/index.ts';
 import { reconcileAgent } from './agent/reconcile.ts';
-import { createInformers } from './informers.ts';
+import { agentsReferencing, type ReferencedKind } from './agent/references.ts';
+import { createAgentReferenceInformers, createInformers } from './informers.ts';
 import type { WorkerJobConfig } from './job/index.ts';
+import { ControllerMetrics } from './metrics.ts';
 import { type Clock, systemClock } from './runtime/clock.ts';
 import { findCondition } from './runtime/conditions.ts';
 import { eventRecorder } from './runtime/events.ts';
-import { DEFAULT_RESYNC_MS, keyOf } from './runtime/informer.ts';
+import { type CachedObject, DEFAULT_RESYNC_MS, type Informer, keyOf } from './runtime/informer.ts';
 import { kubeApis } from './runtime/kube.ts';
 import type { Logger } from './runtime/logger.ts';
 import { WorkQueue } from './runtime/queue.ts';
@@ -44,12 +46,15 @@ export interface ControllerOptions {
   /** Work queue backoff (first delay and cap). */
   queueBaseDelayMs?: number;
   queueMaxDelayMs?: number;
+  /** Where reconcile durations and Job creations are counted; a fresh one when absent. */
+  metrics?: ControllerMetrics;
 }
 
 export interface RunningController {
   caches: TaskCaches;
   taskQueue: WorkQueue;
   agentQueue: WorkQueue;
+  metrics: ControllerMetrics;
   /** Every informer has listed once and the workers run. */
   isReady(): boolean;
   /** Stops the informers and lets in-flight reconciles finish. */
@@ -83,6 +88,18 @@ export async function startController(options: ControllerOptions): Promise<Runni
   };
   const taskQueue = new WorkQueue(queueOptions);
   const agentQueue = new WorkQueue(queueOptions);
+  const metrics = options.metrics ?? new ControllerMetrics();
+  metrics.attach({
+    queues: { task: taskQueue, agent: agentQueue },
+    tasks: () => caches.tasks.list(),
+  });
+  const references = createAgentReferenceInformers({
+    apis,
+    watchNamespace: options.watchNamespace ?? '',
+    clock,
+    log,
+    resyncMs: 0,
+  });
 
   const wakeWaiting = (namespace: string) => {
     for (const task of caches.tasks.list(namespace)) {
@@ -115,6 +132,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     crashPoint: options.crashPoint ?? (() => {}),
     wakeWaiting,
     touchAgent,
+    metrics,
   };
   const agentContext = {
     agents: new ObjectWriter<Agent>(apis.custom, 'agents'),
@@ -168,6 +186,33 @@ export async function startController(options: ControllerOptions): Promise<Runni
     add: (pod) => taskOfJobKey(pod.metadata?.namespace, pod.metadata?.labels?.['job-name']),
     update: (pod) => taskOfJobKey(pod.metadata?.namespace, pod.metadata?.labels?.['job-name']),
   });
+  caches.failedMounts.on({
+    add: (event) => podEvent(event.involvedObject?.namespace, event.involvedObject?.name),
+    update: (event) => podEvent(event.involvedObject?.namespace, event.involvedObject?.name),
+  });
+  function podEvent(namespace: string | undefined, podName: string | undefined) {
+    const pod = podName ? caches.pods.get(podName, namespace) : undefined;
+    taskOfJobKey(namespace, pod?.metadata?.labels?.['job-name']);
+  }
+  // A Secret or ConfigMap an Agent needs appeared, changed or went: its readiness may have changed.
+  const referenceChanged = (kind: ReferencedKind) => (object: V1Secret | V1ConfigMap) => {
+    const namespace = object.metadata?.namespace ?? '';
+    const name = object.metadata?.name ?? '';
+    for (const agent of agentsReferencing(caches.agents.list(namespace), kind, namespace, name)) {
+      agentQueue.add(keyOf(agent));
+    }
+  };
+  for (const [informer, kind] of [
+    [references.secrets, 'Secret'],
+    [references.configMaps, 'ConfigMap'],
+  ] as const) {
+    const changed = referenceChanged(kind);
+    (informer as Informer<V1Secret | V1ConfigMap>).on({
+      add: changed,
+      update: changed,
+      delete: changed,
+    });
+  }
   caches.failedCreates.on({
     add: (event) => taskOfJobKey(event.involvedObject?.namespace, event.involvedObject?.name),
     update: (event) => taskOfJobKey(event.involvedObject?.namespace, event.involvedObject?.name),
@@ -177,7 +222,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
     if (key) taskQueue.add(key);
   }
 
-  const informers = Object.values(caches);
+  const informers: Informer<CachedObject>[] = [
+    ...Object.values(caches),
+    references.secrets,
+    references.configMaps,
+  ];
   await Promise.all(informers.map((informer) => informer.start()));
   const workers = Promise.all([
     runWorkers({
@@ -186,6 +235,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       reconcile: (key) => reconcileTask(context, key),
       workers: options.taskWorkers ?? 8,
       log,
+      observe: (result, seconds) => metrics.observeReconcile('task', result, seconds),
     }),
     runWorkers({
       name: 'agent',
@@ -193,6 +243,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       reconcile: (key) => reconcileAgent(agentContext, key),
       workers: 2,
       log,
+      observe: (result, seconds) => metrics.observeReconcile('agent', result, seconds),
     }),
   ]);
   let stopped = false;
@@ -207,6 +258,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     caches,
     taskQueue,
     agentQueue,
+    metrics,
     isReady: () => !stopped && informers.every((informer) => informer.hasSynced),
     async stop() {
       if (stopped) return;

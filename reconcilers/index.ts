@@ -1,6 +1,9 @@
 // The reconcilers module: the controller assembly and the pieces others reuse.
+
+export { agentsReferencing, type ReferencedKind, referencedNames } from './agent/references.ts';
 export { type AgentLookups, agentProblem, READY_MESSAGE } from './agent/validate.ts';
 export { type ControllerOptions, type RunningController, startController } from './controller.ts';
+export { ControllerMetrics, type MetricSources, type ReconcileResult } from './metrics.ts';
 export { backoff, done, type ReconcileAction, requeueAfter } from './runtime/action.ts';
 export { type Clock, systemClock } from './runtime/clock.ts';
 export { Informer, keyOf, splitKey } from './runtime/informer.ts';

@@ -10,7 +10,10 @@ import { isNotFound, ORKA_GROUP, ORKA_VERSION } from '../runtime/kube.ts';
 import type { ObjectWriter } from '../runtime/writer.ts';
 import { type AgentLookups, agentProblem, type ProviderState, READY_MESSAGE } from './validate.ts';
 
-/** A not-ready Agent is checked again this often: the Secrets and ConfigMaps it needs are not watched. */
+/**
+ * A not-ready Agent is checked again this often. Its Secrets and ConfigMaps are watched (a change
+ * wakes it at once); Providers, Skills and coordination targets are not, and a watch can miss.
+ */
 export const NOT_READY_RECHECK_MS = 30_000;
 
 export interface AgentReconcilerContext {

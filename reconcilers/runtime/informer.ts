@@ -39,6 +39,11 @@ export interface InformerOptions<T extends CachedObject> {
   resyncMs?: number;
   restartBaseMs?: number;
   restartMaxMs?: number;
+  /**
+   * Removes from an object what the cache must not keep (e.g. Secret values). Every cached object
+   * passes through it: the cache holds the very object an add or update hands to the handlers.
+   */
+  strip?: (object: T) => void;
 }
 
 export const DEFAULT_RESYNC_MS = 5 * 60_000;
@@ -133,6 +138,7 @@ export class Informer<T extends CachedObject> {
 
   private dispatch(verb: 'add' | 'update' | 'delete', object: T): void {
     this.restartDelayMs = 0;
+    if (verb !== 'delete') this.options.strip?.(object);
     for (const handler of this.handlers) handler[verb]?.(object);
   }
 

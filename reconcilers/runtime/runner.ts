@@ -13,6 +13,8 @@ export interface RunnerOptions {
   /** How many keys are reconciled at once (never the same key twice). */
   workers: number;
   log: Logger;
+  /** Told how each reconcile ended and how long it took. */
+  observe?: (result: ReconcileAction['type'] | 'error', seconds: number) => void;
 }
 
 export function applyAction(queue: WorkQueue, key: string, action: ReconcileAction): void {
@@ -40,9 +42,15 @@ export function runWorkers(options: RunnerOptions): Promise<void> {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
+      const started = performance.now();
+      const observe = (result: ReconcileAction['type'] | 'error') =>
+        options.observe?.(result, (performance.now() - started) / 1000);
       try {
-        applyAction(queue, key, await reconcile(key));
+        const action = await reconcile(key);
+        observe(action.type);
+        applyAction(queue, key, action);
       } catch (error) {
+        observe('error');
         const delay = queue.addRateLimited(key);
         log.error(
           { reconciler: name, key, err: error instanceof Error ? error.message : String(error) },

@@ -3,6 +3,7 @@ import type { CoreV1Event, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Agent, Task } from '../../resources/types.ts';
 import type { Store } from '../../store/index.ts';
 import type { WorkerJobConfig } from '../job/index.ts';
+import type { ControllerMetrics } from '../metrics.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
@@ -22,6 +23,8 @@ export interface TaskCaches {
   pods: Informer<V1Pod>;
   /** Events with reason FailedCreate about Jobs. */
   failedCreates: Informer<CoreV1Event>;
+  /** Events with reason FailedMount about Pods. */
+  failedMounts: Informer<CoreV1Event>;
 }
 
 export interface TaskReconcilerContext {
@@ -42,4 +45,6 @@ export interface TaskReconcilerContext {
   wakeWaiting: (namespace: string) => void;
   /** Runs the Agent reconciler for the Agent (its activeTasks changed). */
   touchAgent: (namespace: string, name: string) => void;
+  /** Counts the Jobs the reconciler created. */
+  metrics: ControllerMetrics;
 }

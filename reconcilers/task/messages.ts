@@ -9,6 +9,8 @@ export const MESSAGES = {
   tokenPendingTimeout: 'delegated transaction token setup timed out after 2m0s',
   containerCreatingStuck:
     'pod stuck in ContainerCreating for over 2 minutes (possible missing secret/volume)',
+  initializingStuck: (eventMessage: string) =>
+    `pod stuck initializing for over 2 minutes: ${eventMessage}`,
   podStuck: (reason: string, message: string) => `pod stuck: ${reason} - ${message}`,
   unschedulable: (message: string) => `pod unschedulable: ${message}`,
   failedCreate: (message: string) => `job could not create its pod: ${message}`,

@@ -220,6 +220,7 @@ async function startAttempt(
   const jobName = job.metadata?.name ?? '';
   try {
     await ctx.apis.batch.createNamespacedJob({ namespace, body: job });
+    ctx.metrics.jobsCreated.inc({ namespace });
   } catch (error) {
     // The Job of this attempt exists: an earlier run created it and stopped before the status.
     if (statusCode(error) !== 409) {

@@ -1,6 +1,6 @@
 // Pure lifecycle rules of a Task: retries (reference §6.7 with DESIGN X3), timeout, what its Job
 // and Pods say, and the transaction-token gate (reference §3.7).
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Job, V1Pod } from '@kubernetes/client-node';
 import { parseDuration } from '../../resources/duration.ts';
 import type { Task } from '../../resources/types.ts';
 import { MESSAGES } from './messages.ts';
@@ -63,12 +63,46 @@ export function jobOutcome(job: V1Job): JobOutcome {
 }
 
 const TERMINAL_WAIT_REASONS = new Set(['CreateContainerConfigError', 'ErrImageNeverPull']);
+const INITIALIZING_REASONS = new Set(['ContainerCreating', 'PodInitializing']);
 
-/** Why the Task's waiting Pods will never run, or undefined (reference §6.6 Running step 6). */
+function eventTime(event: CoreV1Event): number {
+  const at = event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp;
+  return at ? new Date(at).getTime() : Number.NaN;
+}
+
+/**
+ * The message of a FailedMount Event about `pod` that is recent (< 2 min) and from this attempt
+ * (after `startTime`): an old Event from before a retry says nothing about the current Pod.
+ */
+function freshFailedMount(
+  pod: V1Pod,
+  events: readonly CoreV1Event[],
+  startTime: number,
+  now: number,
+): string | undefined {
+  const name = pod.metadata?.name;
+  const namespace = pod.metadata?.namespace;
+  return events.find((event) => {
+    const about = event.involvedObject;
+    if (event.reason !== 'FailedMount' || about?.kind !== 'Pod' || about.name !== name)
+      return false;
+    if (namespace && about.namespace && about.namespace !== namespace) return false;
+    const at = eventTime(event);
+    return at >= startTime && now - at < CONTAINER_CREATING_LIMIT_MS;
+  })?.message;
+}
+
+/**
+ * Why the Task's waiting Pods will never run, or undefined (reference §6.6 Running step 6).
+ * `failedMounts` are FailedMount Events in the Pods' namespace: past the 2-minute limit a Pod still
+ * initializing with a fresh one fails with that Event's message, which names the missing volume —
+ * more use to the reader than the generic ContainerCreating message, so it is checked first.
+ */
 export function podProblem(
   pods: readonly V1Pod[],
   startTime: number,
   now: number,
+  failedMounts: readonly CoreV1Event[] = [],
 ): string | undefined {
   for (const pod of pods) {
     if (pod.status?.phase !== 'Pending') continue;
@@ -86,10 +120,13 @@ export function podProblem(
     if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
       return MESSAGES.unschedulable(scheduled.message ?? '');
     }
-    const creating = statuses.some((s) => s.state?.waiting?.reason === 'ContainerCreating');
-    if (creating && now - startTime > CONTAINER_CREATING_LIMIT_MS) {
-      return MESSAGES.containerCreatingStuck;
+    if (now - startTime <= CONTAINER_CREATING_LIMIT_MS) continue;
+    const reasons = statuses.map((s) => s.state?.waiting?.reason ?? '');
+    if (reasons.some((reason) => INITIALIZING_REASONS.has(reason))) {
+      const mount = freshFailedMount(pod, failedMounts, startTime, now);
+      if (mount !== undefined) return MESSAGES.initializingStuck(mount);
     }
+    if (reasons.includes('ContainerCreating')) return MESSAGES.containerCreatingStuck;
   }
   return undefined;
 }

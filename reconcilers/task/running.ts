@@ -75,7 +75,7 @@ export async function reconcileRunning(
   const pods = ctx.caches.pods
     .list(namespace)
     .filter((pod) => pod.metadata?.labels?.['job-name'] === jobName);
-  const problem = podProblem(pods, startTime, now);
+  const problem = podProblem(pods, startTime, now, ctx.caches.failedMounts.list(namespace));
   if (problem) return complete(ctx, task, 'Failed', problem);
 
   const podsWaiting = pods.some((pod) => pod.status?.phase === 'Pending');
