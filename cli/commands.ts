@@ -1,5 +1,11 @@
 // The table of `orka` commands (DESIGN §11). A command without `run` is not built yet and says so.
-import { admissionFlags, controllerFlags, kubeconfigFlag } from './controller-flags.ts';
+import {
+  admissionFlags,
+  certificateFlags,
+  contextTokenFlags,
+  controllerFlags,
+  kubeconfigFlag,
+} from './controller-flags.ts';
 import type { FlagSpec, FlagValues } from './flags.ts';
 import { runPolicyEval } from './policy-eval.ts';
 import { runPolicyShow } from './policy-show.ts';
@@ -185,7 +191,14 @@ export const commands: Command[] = [
       kubeconfigFlag,
       ...admissionFlags,
       ...controllerFlags,
-      { name: 'health-port', type: 'int', default: 8082, description: '/healthz and /readyz port' },
+      ...contextTokenFlags,
+      ...certificateFlags,
+      {
+        name: 'health-port',
+        type: 'int',
+        default: 8082,
+        description: '/healthz, /readyz and /metrics port',
+      },
       {
         name: 'bind-address',
         type: 'string',

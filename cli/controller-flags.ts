@@ -1,5 +1,7 @@
 // The controller's flags (names as reference §9.2, defaults as DESIGN §5 and §12). Every command
 // accepts the ones that change its behaviour; the Helm chart renders only flags listed here.
+// Only the scope table (a pure module) is imported: every command loads this file.
+import { SCOPE_CLASSES } from '../api/authz/scopes.ts';
 import type { FlagSpec } from './flags.ts';
 
 const workerImage = (runtime: string): FlagSpec => ({
@@ -162,5 +164,52 @@ export const controllerFlags: FlagSpec[] = [
     type: 'string',
     default: '',
     description: 'JWT claim that confines an OIDC caller to a namespace',
+  },
+];
+
+const contextTokenSetting = (name: string, description: string): FlagSpec => ({
+  name: `context-token-${name}`,
+  type: 'string',
+  default: '',
+  description,
+});
+
+/** Context-token authentication and authorization of the REST API (reference §3.1, §3.4). */
+export const contextTokenFlags: FlagSpec[] = [
+  contextTokenSetting('profile', 'context-token profile: "" (off) or kontxt'),
+  contextTokenSetting('issuer', 'required issuer of context tokens'),
+  contextTokenSetting('audience', 'required audience of context tokens'),
+  contextTokenSetting('jwks-url', 'JWKS URL (default <issuer>/.well-known/jwks.json)'),
+  contextTokenSetting('headers', 'CSV of Header or Header:Scheme (default Txn-Token)'),
+  contextTokenSetting('authz-mode', 'scope checks: off (default), audit or enforce'),
+  ...Object.values(SCOPE_CLASSES).map(({ flag, defaultScope }) =>
+    contextTokenSetting(
+      `${flag}-scopes`,
+      `CSV of scopes, any one suffices (default ${defaultScope})`,
+    ),
+  ),
+];
+
+/** The in-cluster certificate manager: its Secret, the Service it certifies, what it injects. */
+export const certificateFlags: FlagSpec[] = [
+  {
+    name: 'webhook-cert-secret',
+    type: 'string',
+    default: 'orka-webhook-tls',
+    description:
+      'Secret in the controller namespace holding the webhook CA and serving certificate',
+  },
+  {
+    name: 'webhook-service',
+    type: 'string',
+    default: 'orka-webhook',
+    description:
+      'webhook Service named in the serving certificate (<svc>.<ns>.svc[.cluster.local])',
+  },
+  {
+    name: 'webhook-configuration-selector',
+    type: 'string',
+    default: 'orka.ai/inject-ca-bundle=true',
+    description: 'label selector of the webhook configurations that receive the CA bundle',
   },
 ];

@@ -1,7 +1,8 @@
-// `orka controller` (DESIGN §5, §11): reconcilers + REST API + store in one process. Kubernetes
-// access from --kubeconfig, else KUBECONFIG, else ~/.kube/config, else in-cluster. Probes on
-// --health-port: /healthz (alive) and /readyz (store readable, informers synced). SIGTERM or
-// SIGINT stops the API and the reconcilers, closes the store and exits 0.
+// `orka controller` (DESIGN §5, §11): reconcilers + REST API + store + the webhook certificate
+// manager in one process. Kubernetes access from --kubeconfig, else KUBECONFIG, else
+// ~/.kube/config, else in-cluster. On --health-port: /healthz (alive), /readyz (store readable,
+// informers synced) and /metrics (Prometheus text). SIGTERM or SIGINT stops the API, the
+// reconcilers and the certificate manager, closes the store and exits 0.
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,15 +10,30 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
-import { Authenticator, parseOidcConfig } from '../api/auth/index.ts';
+import {
+  Authenticator,
+  type ContextTokenConfig,
+  ContextTokenVerifier,
+  type OidcConfig,
+  parseContextTokenConfig,
+  parseOidcConfig,
+} from '../api/auth/index.ts';
 import { kubernetesTokenReviewer } from '../api/auth/token-review-k8s.ts';
-import { parseContextTokenAuthzConfig } from '../api/authz/index.ts';
+import {
+  type ContextTokenAuthzConfig,
+  parseContextTokenAuthzConfig,
+  SCOPE_CLASSES,
+  type ScopeClass,
+} from '../api/authz/index.ts';
 import { createApiServer, kubernetesAccess } from '../api/index.ts';
+import { splitHosts } from '../certs/authority.ts';
+import { clientNodeCertificateAccess } from '../certs/kube-access.ts';
+import { CertificateManager } from '../certs/manager.ts';
 import { policyConfigFromFlags } from '../policy/chain/config.ts';
 import { type CrashPoint, startController } from '../reconcilers/index.ts';
 import { openStore } from '../store/index.ts';
 import type { CommandContext } from './commands.ts';
-import { UsageError } from './flags.ts';
+import { type FlagValues, UsageError } from './flags.ts';
 import { workerJobConfigFromFlags } from './render-job.ts';
 
 /** Test hook: the controller SIGKILLs itself the first time it reaches this point. */
@@ -50,6 +66,69 @@ function crashHook(
   };
 }
 
+export interface ApiAuthConfig {
+  oidc: OidcConfig | null;
+  contextToken: ContextTokenConfig | null;
+  contextTokenAuthz: ContextTokenAuthzConfig;
+}
+
+/**
+ * OIDC and context-token settings from the flags above; throws the reference's startup errors
+ * (`unsupported context-token profile "<p>"`, ...), which the command turns into exit code 2.
+ */
+export function apiAuthFromFlags(values: FlagValues): ApiAuthConfig {
+  const text = (flag: string) => String(values[flag] ?? '');
+  const scopes: Partial<Record<ScopeClass, string>> = {};
+  for (const [scopeClass, { flag }] of Object.entries(SCOPE_CLASSES)) {
+    scopes[scopeClass as ScopeClass] = text(`context-token-${flag}-scopes`);
+  }
+  return {
+    oidc: parseOidcConfig({
+      issuer: text('oidc-issuer'),
+      audience: text('oidc-audience'),
+      jwksUrl: text('oidc-jwks-url'),
+      namespaceClaim: text('oidc-namespace-claim'),
+    }),
+    contextToken: parseContextTokenConfig({
+      profile: text('context-token-profile'),
+      issuer: text('context-token-issuer'),
+      audience: text('context-token-audience'),
+      jwksUrl: text('context-token-jwks-url'),
+      headers: text('context-token-headers'),
+    }),
+    contextTokenAuthz: parseContextTokenAuthzConfig({
+      mode: text('context-token-authz-mode'),
+      scopes,
+    }),
+  };
+}
+
+/**
+ * The certificate manager of the flags, or undefined when `--webhook-cert-secret` is empty (the
+ * certificates are managed elsewhere, e.g. by cert-manager).
+ */
+export function certificateManagerFromFlags(
+  values: FlagValues,
+  kubeConfig: KubeConfig,
+  log: pino.Logger,
+): CertificateManager | undefined {
+  const secretName = String(values['webhook-cert-secret']);
+  if (secretName === '') return undefined;
+  const namespace = String(values['controller-namespace']);
+  const service = String(values['webhook-service']);
+  if (service === '') throw new UsageError('--webhook-service: must name the webhook Service');
+  const labelSelector = String(values['webhook-configuration-selector']);
+  if (labelSelector === '') {
+    // An empty selector would inject this CA into every webhook configuration in the cluster.
+    throw new UsageError('--webhook-configuration-selector: must not be empty');
+  }
+  return new CertificateManager({
+    access: clientNodeCertificateAccess(kubeConfig, { namespace, secretName, labelSelector }),
+    hosts: splitHosts([`${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`]),
+    logger: log.child({ name: 'certificates' }),
+  });
+}
+
 function port(values: CommandContext['values'], flag: string): number {
   const value = Number(values[flag]);
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
@@ -78,12 +157,15 @@ export async function runController(context: CommandContext): Promise<number> {
   const healthPort = port(values, 'health-port');
   const host = String(values['bind-address']);
   const crashPoint = crashHook(env);
+  const auth = apiAuthFromFlags(values);
   const jobConfig = workerJobConfigFromFlags(values);
   const policyConfig = policyConfigFromFlags(values);
   const kubeConfig = loadKubeConfig(String(values.kubeconfig), env);
   const storePath = String(values['store-path']);
   mkdirSync(dirname(storePath), { recursive: true });
   const store = openStore(storePath);
+  const certificates = certificateManagerFromFlags(values, kubeConfig, log);
+  await certificates?.start();
 
   const controller = await startController({
     kubeConfig,
@@ -100,20 +182,17 @@ export async function runController(context: CommandContext): Promise<number> {
     store,
     authenticator: new Authenticator({
       reviewToken: kubernetesTokenReviewer(kubeConfig),
-      oidc: parseOidcConfig({
-        issuer: String(values['oidc-issuer']),
-        audience: String(values['oidc-audience']),
-        jwksUrl: String(values['oidc-jwks-url']),
-        namespaceClaim: String(values['oidc-namespace-claim']),
-      }),
+      oidc: auth.oidc,
+      contextToken: auth.contextToken,
     }),
+    contextTokenVerifier: auth.contextToken ? new ContextTokenVerifier(auth.contextToken) : null,
     kube: kubernetesAccess(kubeConfig, { readinessNamespace: String(values['watch-namespace']) }),
     config: {
       namespaces: {
         watchNamespace: String(values['watch-namespace']),
         enforceIsolation: policyConfig.enforceNamespaceIsolation,
       },
-      contextTokenAuthz: parseContextTokenAuthzConfig({}),
+      contextTokenAuthz: auth.contextTokenAuthz,
     },
     logger: log,
   });
@@ -121,18 +200,32 @@ export async function runController(context: CommandContext): Promise<number> {
   const apiAddress = api.server.address() as AddressInfo;
 
   const health = createServer((request, response) => {
-    const ready = request.url === '/readyz' ? store.isHealthy() && controller.isReady() : true;
+    if (request.url === '/metrics') {
+      response
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+        .end(controller.metrics.render());
+      return;
+    }
     if (request.url !== '/healthz' && request.url !== '/readyz') {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"status":"not found"}');
       return;
     }
+    const ready = request.url === '/readyz' ? store.isHealthy() && controller.isReady() : true;
     response
       .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
       .end(JSON.stringify({ status: ready ? 'ok' : 'not ready' }));
   });
   const healthAddress = await listen(health, healthPort, host);
   log.info(
-    { apiPort: apiAddress.port, healthPort: healthAddress.port, storePath },
+    {
+      apiPort: apiAddress.port,
+      healthPort: healthAddress.port,
+      storePath,
+      oidc: auth.oidc !== null,
+      contextTokenProfile: auth.contextToken?.profile ?? '',
+      contextTokenAuthzMode: auth.contextTokenAuthz.mode,
+      webhookCertSecret: String(values['webhook-cert-secret']),
+    },
     'controller ready',
   );
 
@@ -143,6 +236,7 @@ export async function runController(context: CommandContext): Promise<number> {
   log.info({ signal }, 'shutting down');
   await api.close();
   await controller.stop();
+  certificates?.stop();
   await new Promise((resolve) => health.close(resolve));
   store.close();
   log.info({}, 'stopped');
