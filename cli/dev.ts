@@ -16,7 +16,11 @@ function devKubeConfig(flag: string, env: Record<string, string | undefined>): K
   const kubeConfig = new KubeConfig();
   const file = flag || env.KUBECONFIG || join(homedir(), '.kube', 'config');
   if (flag || env.KUBECONFIG || existsSync(file)) {
-    kubeConfig.loadFromFile(file);
+    try {
+      kubeConfig.loadFromFile(file);
+    } catch (error) {
+      throw new Error(`kubeconfig ${file}: ${(error as Error).message}`);
+    }
     if (!kubeConfig.getCurrentCluster()) throw new Error(`${file}: no current cluster`);
     return kubeConfig;
   }

@@ -5,6 +5,7 @@
 import { changedProvenanceFields } from '../admission-policy/provenance.ts';
 import type { CompiledPolicy } from '../admission-policy/types.ts';
 import { type CelBudget, createCelBudget } from '../cel/engine.ts';
+import { stringifyJsonPreservingIntegers } from '../cel/json.ts';
 import { mutateWithPolicy, type PatchGuard } from '../evaluate/mutate.ts';
 import {
   type Denial,
@@ -76,7 +77,7 @@ function customPoliciesApply(input: AdmissionInput, config: PolicyConfig): boole
   if (input.operation === 'UPDATE' && input.userInfo.username === config.controllerUsername) {
     const strip = (object: KubeObject | null) => {
       const { finalizers: _, ...metadata } = (object?.metadata ?? {}) as Record<string, unknown>;
-      return JSON.stringify({ ...object, metadata });
+      return stringifyJsonPreservingIntegers({ ...object, metadata });
     };
     if (strip(input.object) === strip(input.oldObject)) return false;
   }

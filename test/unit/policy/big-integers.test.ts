@@ -77,6 +77,25 @@ describe('integers beyond 2^53 through the admission chain', () => {
   });
 });
 
+describe('a controller UPDATE carrying an integer past 2^53', () => {
+  test('is compared exactly when deciding whether custom policies apply, not an InternalError', () => {
+    const spec =
+      '"execution":{"tolerations":[{"key":"k","operator":"Exists","effect":"NoExecute","tolerationSeconds":9223372036854775807}]}';
+    const object = `{"apiVersion":"core.orka.ai/v1alpha1","kind":"Task","metadata":{"name":"big","namespace":"default","finalizers":["orka.ai/cleanup"]},"spec":{"type":"agent","agentRef":{"name":"claude-agent"},"prompt":"p",${spec}}}`;
+    const old = object.replace(',"finalizers":["orka.ai/cleanup"]', '');
+    const text = taskReview('"priority":1')
+      .replace('"operation":"CREATE"', '"operation":"UPDATE"')
+      .replace(
+        '"userInfo":{"username":"alice","groups":["system:authenticated"]}',
+        '"userInfo":{"username":"system:serviceaccount:orka-system:orka","groups":[]}',
+      )
+      .replace(/"object":\{[\s\S]*\}\}\}$/, `"object":${object},"oldObject":${old}}}`);
+    const decision = admitReview(text);
+    assert.deepEqual(decision.denials, []);
+    assert.equal(decision.allowed, true);
+  });
+});
+
 describe('BigInt-safe helpers', () => {
   test('diffPatch compares exact integers and never throws on BigInt', () => {
     const before = { spec: { count: 9007199254740993n, same: 2n ** 62n } };
