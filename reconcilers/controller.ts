@@ -6,7 +6,11 @@ import type { Agent, Task } from '../resources/types.ts';
 import type { Store } from '../store/index.ts';
 import { reconcileAgent } from './agent/reconcile.ts';
 import { agentsReferencing, type ReferencedKind } from './agent/references.ts';
-import { createAgentReferenceInformers, createInformers } from './informers.ts';
+import {
+  type AgentReferenceCaches,
+  createAgentReferenceInformers,
+  createInformers,
+} from './informers.ts';
 import type { WorkerJobConfig } from './job/index.ts';
 import { ControllerMetrics } from './metrics.ts';
 import { type Clock, systemClock } from './runtime/clock.ts';
@@ -54,6 +58,8 @@ export interface RunningController {
   caches: TaskCaches;
   taskQueue: WorkQueue;
   agentQueue: WorkQueue;
+  /** Secrets and ConfigMaps as cached: names and keys, never values. */
+  agentReferences: AgentReferenceCaches;
   metrics: ControllerMetrics;
   /** Every informer has listed once and the workers run. */
   isReady(): boolean;
@@ -258,6 +264,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     caches,
     taskQueue,
     agentQueue,
+    agentReferences: references,
     metrics,
     isReady: () => !stopped && informers.every((informer) => informer.hasSynced),
     async stop() {
