@@ -8,6 +8,7 @@ import {
   type Authenticator,
   type AuthResult,
   type ContextTokenVerifier,
+  extractContextToken,
   type Identity,
   type RequestHeaders,
   type RouteGroup,
@@ -23,6 +24,7 @@ import {
 } from './authz/index.ts';
 import { ApiError } from './errors.ts';
 import type { KubeAccess } from './kube-access.ts';
+import type { ApiMetrics } from './metrics.ts';
 
 export interface ApiConfig {
   /** `--watch-namespace` and `--enforce-namespace-isolation` */
@@ -39,6 +41,7 @@ export interface ApiDeps {
   contextTokenVerifier: ContextTokenVerifier | null;
   /** The `api-server` logger: security events and request lines. */
   log: Logger;
+  metrics: ApiMetrics;
 }
 
 declare module 'fastify' {
@@ -51,16 +54,43 @@ export function logSecurityEvent(log: Logger, event: SecurityEvent): void {
   log[event.level]({ ...event.fields, security: true }, event.msg);
 }
 
+const BEARER_TXN_TOKEN_REFUSED = 'kontxt TxTokens must be sent via the Txn-Token header';
+
+/** Whether a failed authentication was a context-token attempt (it counts in the auth metric). */
+function contextTokenAttempted(
+  deps: ApiDeps,
+  headers: RequestHeaders,
+  error: AuthenticationError,
+): boolean {
+  const config = deps.authenticator.contextTokenConfig;
+  if (config === null) return false;
+  if (error.message.startsWith(BEARER_TXN_TOKEN_REFUSED)) return true;
+  try {
+    return extractContextToken(headers, config.headers) !== null;
+  } catch {
+    return true;
+  }
+}
+
 /** Authenticates the request for its route group; 401 with the reference message otherwise. */
 export async function authenticate(
   deps: ApiDeps,
   request: FastifyRequest,
   group: RouteGroup,
 ): Promise<AuthResult> {
+  const headers = request.headers as RequestHeaders;
+  const profile = deps.authenticator.contextTokenConfig?.profile ?? '';
   try {
-    return await deps.authenticator.authenticate(request.headers as RequestHeaders, group);
+    const result = await deps.authenticator.authenticate(headers, group);
+    if (result.identity.authType === 'contextToken') {
+      deps.metrics.contextTokenAuth.inc({ profile, result: 'success' });
+    }
+    return result;
   } catch (error) {
     if (error instanceof AuthenticationError) {
+      if (group === 'api' && contextTokenAttempted(deps, headers, error)) {
+        deps.metrics.contextTokenAuth.inc({ profile, result: 'failure' });
+      }
       logSecurityEvent(deps.log, authenticationFailedEvent(error, request.ip));
       throw new ApiError(401, error.message);
     }
@@ -91,9 +121,21 @@ export function resolveRequestNamespace(
   );
 }
 
-/** Logs an audit or denial event of a context-token decision and refuses when denied. */
-export function enforceAuthz(deps: ApiDeps, decision: AuthzDecision): void {
+/** Counts a context-token decision of `action` (unless it did not apply) and logs its event. */
+export function recordAuthz(deps: ApiDeps, action: string, decision: AuthzDecision): void {
+  if (decision.result !== 'notChecked') {
+    deps.metrics.contextTokenAuthorization.inc({
+      action,
+      result: decision.result,
+      reason: decision.reason,
+    });
+  }
   if (decision.event) logSecurityEvent(deps.log, decision.event);
+}
+
+/** Records a context-token decision of `action` and refuses when it denies. */
+export function enforceAuthz(deps: ApiDeps, action: string, decision: AuthzDecision): void {
+  recordAuthz(deps, action, decision);
   if (!decision.allowed)
     throw new ApiError(decision.status ?? 403, decision.message ?? 'forbidden');
 }

@@ -9,7 +9,16 @@ export {
   type ListOptions,
   type ObjectList,
   type PodSummary,
+  type ReadOptions,
   type SecretToCreate,
 } from './kube-access.ts';
+export {
+  type CachedKubeAccess,
+  type CachedKubeAccessOptions,
+  cachedKubeAccess,
+  type KubeCacheSources,
+  type ObjectCacheSource,
+} from './kube-cache.ts';
 export { type KubeClientOptions, kubernetesAccess } from './kube-client.ts';
+export { type KubeCacheOptions, type RunningKubeCache, startKubeCache } from './kube-informers.ts';
 export { type ApiServerOptions, createApiServer } from './server.ts';

@@ -59,8 +59,16 @@ export interface SecretToCreate {
   stringData: Record<string, string>;
 }
 
+export interface ReadOptions {
+  /**
+   * Read from the apiserver even when a cache could answer: for decisions that a view a few
+   * milliseconds old could get wrong (binding a worker to its Task's current Job).
+   */
+  live?: boolean;
+}
+
 export interface KubeAccess {
-  getTask(namespace: string, name: string): Promise<KubeObject | null>;
+  getTask(namespace: string, name: string, options?: ReadOptions): Promise<KubeObject | null>;
   listTasks(namespace: string, options: ListOptions): Promise<ObjectList>;
   createTask(namespace: string, task: KubeObject): Promise<KubeObject>;
   /** JSON merge patch of `metadata.annotations` (null removes a key). */

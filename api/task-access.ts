@@ -57,10 +57,10 @@ export async function loadTask(
   const namespace = resolveRequestNamespace(deps, request, explicitNamespace);
   const identity = callerOf(request);
   const config = deps.config.contextTokenAuthz;
-  enforceAuthz(deps, authorizeTaskRead(config, identity, action, namespace, name));
+  enforceAuthz(deps, action, authorizeTaskRead(config, identity, action, namespace, name));
   const task = await deps.kube.getTask(namespace, name);
   if (task === null) throw new ApiError(404, 'task not found');
   const subject = await subjectOfTask(deps, request, task, namespace);
-  enforceAuthz(deps, authorizeLoadedTask(config, identity, action, subject));
+  enforceAuthz(deps, action, authorizeLoadedTask(config, identity, action, subject));
   return { namespace, task };
 }

@@ -68,7 +68,11 @@ export async function createTaskFor(
     namespace,
     agent: agent as AgentLike | null,
   });
-  enforceAuthz(deps, authorizeTaskCreate(deps.config.contextTokenAuthz, identity, subject));
+  enforceAuthz(
+    deps,
+    'createTask',
+    authorizeTaskCreate(deps.config.contextTokenAuthz, identity, subject),
+  );
   const access = await deps.kube.canCreateTasks(identity, namespace);
   if (!access.allowed) {
     logSecurityEvent(deps.log, {

@@ -28,7 +28,8 @@ export async function bindWorker(
   const podName = claimedPodName(identity);
   const pod = podName === '' ? null : await deps.kube.getPod(namespace, podName);
   const name = taskName ?? pod?.labels[LABEL_TASK] ?? '';
-  const task = name === '' ? null : await deps.kube.getTask(namespace, name);
+  // A retried Task names a new Job; a cached copy a moment old could still name the previous one.
+  const task = name === '' ? null : await deps.kube.getTask(namespace, name, { live: true });
   const binding = verifyWorkerBinding(
     identity,
     {

@@ -56,6 +56,11 @@ export class Authenticator {
       : null;
   }
 
+  /** The context-token settings in force, or null when context tokens are off (for metrics). */
+  get contextTokenConfig(): ContextTokenConfig | null {
+    return this.#context?.config ?? null;
+  }
+
   /** Resolves to the caller, or rejects with an AuthenticationError (HTTP 401). */
   async authenticate(headers: RequestHeaders, group: RouteGroup): Promise<AuthResult> {
     if (group === 'api' && this.#context !== null) {

@@ -37,6 +37,7 @@ export function agentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const namespace = resolveRequestNamespace(deps, request, explicit);
     enforceAuthz(
       deps,
+      action,
       authorizeAction(deps.config.contextTokenAuthz, callerOf(request), action, namespace),
     );
     return namespace;

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../context.ts';
+import type { ApiMetrics } from '../metrics.ts';
 import type { OpenApiCollector } from '../openapi.ts';
 
 export function healthRoutes(app: FastifyInstance, deps: ApiDeps, openapi: OpenApiCollector): void {
@@ -89,5 +90,24 @@ export function authValidateRoute(app: FastifyInstance): void {
       },
     },
     async () => ({ authenticated: true }),
+  );
+}
+
+/** Prometheus exposition, unauthenticated like the probes: counts and timings, no identities. */
+export function metricsRoute(app: FastifyInstance, metrics: ApiMetrics): void {
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        'x-doc': {
+          summary: 'Prometheus metrics',
+          tags: ['health'],
+          security: 'none',
+          responses: { 200: { description: 'text/plain; version=0.0.4' } },
+        },
+      },
+    },
+    async (_request, reply) =>
+      reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
   );
 }

@@ -36,6 +36,7 @@ export function sessionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const namespace = resolveRequestNamespace(deps, request, explicit);
     enforceAuthz(
       deps,
+      action,
       authorizeAction(deps.config.contextTokenAuthz, callerOf(request), action, namespace),
     );
     return namespace;

@@ -1,12 +1,12 @@
 // Task CRUD (reference §5.1): create from a flat body, list with pagination, get, delete.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { authorizeAction, filterListedTasks } from '../authz/index.ts';
+import { authorizeAction, authorizeLoadedTask } from '../authz/index.ts';
 import {
   type ApiDeps,
   callerOf,
   enforceAuthz,
-  logSecurityEvent,
+  recordAuthz,
   resolveRequestNamespace,
 } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -96,7 +96,7 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const namespace = resolveRequestNamespace(deps, request, request.query.namespace);
       const identity = callerOf(request);
       const config = deps.config.contextTokenAuthz;
-      enforceAuthz(deps, authorizeAction(config, identity, 'listTasks', namespace));
+      enforceAuthz(deps, 'listTasks', authorizeAction(config, identity, 'listTasks', namespace));
       const page = await deps.kube.listTasks(namespace, {
         limit,
         ...(request.query.continue ? { continueToken: request.query.continue } : {}),
@@ -114,10 +114,15 @@ export function taskRoutes(app: FastifyInstance, deps: ApiDeps): void {
             subject: await subjectOfTask(deps, request, item, namespace, agents),
           })),
         );
-        const filtered = filterListedTasks(config, identity, subjects);
-        for (const event of filtered.events) logSecurityEvent(deps.log, event);
-        items = filtered.items;
-        if (filtered.dropped > 0) remainingItemCount = undefined;
+        // Enforce drops the Tasks the token may not see; audit keeps and reports them.
+        items = subjects
+          .filter(({ subject }) => {
+            const decision = authorizeLoadedTask(config, identity, 'listTasks', subject);
+            recordAuthz(deps, 'listTasks', decision);
+            return decision.allowed;
+          })
+          .map(({ item }) => item);
+        if (items.length < subjects.length) remainingItemCount = undefined;
       }
       return {
         items,

@@ -1,6 +1,7 @@
 // A real API server for the tests: the Kubernetes API stand-in (HTTPS, client-node, TokenReview,
 // SubjectAccessReview) with the Orka CRDs, a SQLite store in a temporary file, pino output captured
-// line by line, and helpers that make callers and bound worker tokens the way a cluster would.
+// line by line, a local OIDC issuer (discovery + JWKS on 127.0.0.1, keys made per run), and
+// helpers that make callers and bound worker tokens the way a cluster would.
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import {
   Authenticator,
   type ContextTokenConfig,
   ContextTokenVerifier,
+  parseOidcConfig,
 } from '../../../api/auth/index.ts';
 import { kubernetesTokenReviewer } from '../../../api/auth/token-review-k8s.ts';
 import { parseContextTokenAuthzConfig } from '../../../api/authz/index.ts';
@@ -48,12 +50,26 @@ export const CONTEXT_ISSUER_PATH = '/ctx';
 export const CONTEXT_AUDIENCE = 'orka-api';
 export const CONTEXT_SUBJECT = 'workload-a';
 
+export const OIDC_AUDIENCE = 'orka-api-oidc';
+/** The claim that binds an OIDC caller to a namespace (`--oidc-namespace-claim`). */
+export const OIDC_NAMESPACE_CLAIM = 'orka_namespace';
+/** OIDC users (preferred_username) and the namespace RBAC lets each create Tasks in. */
+export const OIDC_USERS: Record<string, string[]> = {
+  'alice@team-a': ['team-a'],
+  'bob@team-b': ['team-b'],
+  'carol@nowhere': ['team-a', 'team-b'],
+};
+
 export const clientOf = (namespace: string) => `system:serviceaccount:${namespace}:orka-client`;
 
 export interface HarnessOptions {
   enforceIsolation?: boolean;
   watchNamespace?: string;
   authzMode?: 'off' | 'audit' | 'enforce';
+  /** Serve Task and Agent reads from the API's own informers. */
+  readCache?: boolean;
+  /** Called with the stand-in before the API server is created (e.g. to inject faults). */
+  beforeApi?: (standin: KubeStandin) => void;
 }
 
 export interface Response {
@@ -104,6 +120,8 @@ export interface Harness {
   startWorker(namespace: string, taskName: string, spec?: Record<string, unknown>): Promise<Worker>;
   /** A signed kontxt context token. */
   contextToken(claims: Record<string, unknown>): Promise<string>;
+  /** An OIDC ID token from the local issuer: `preferred_username` and any other claims. */
+  oidcToken(username: string, claims?: Record<string, unknown>): Promise<string>;
   keyServer: KeyServer;
   close(): Promise<void>;
 }
@@ -124,6 +142,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         resources: ['tasks'],
         namespaces: [namespace],
       },
+    ];
+  }
+  for (const [username, namespaces] of Object.entries(OIDC_USERS)) {
+    rules[username] = [
+      { verbs: ['create'], apiGroups: ['core.orka.ai'], resources: ['tasks'], namespaces },
     ];
   }
   // The subject of the test context tokens, bound to create Tasks as an RBAC user would be.
@@ -170,6 +193,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const keyServer = await startKeyServer();
   const contextKey: TestKey = await makeKey('ctx-1');
   keyServer.contextKeys = [contextKey.publicJwk];
+  const oidcKey: TestKey = await makeKey('oidc-1');
+  keyServer.oidcKeys = [oidcKey.publicJwk];
   const contextConfig: ContextTokenConfig = {
     profile: 'kontxt',
     issuer: `${keyServer.url}${CONTEXT_ISSUER_PATH}`,
@@ -195,11 +220,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const logger = pino({ level: 'debug' }, sink);
   const controllerConfig = standin.kubeConfigFor(CONTROLLER);
+  options.beforeApi?.(standin);
   const app = createApiServer({
     store,
     authenticator: new Authenticator({
       reviewToken: kubernetesTokenReviewer(controllerConfig),
       contextToken: contextConfig,
+      // Discovery, not a JWKS URL: the issuer's /.well-known/openid-configuration names /jwks.
+      oidc: parseOidcConfig({
+        issuer: keyServer.url,
+        audience: OIDC_AUDIENCE,
+        namespaceClaim: OIDC_NAMESPACE_CLAIM,
+      }),
     }),
     contextTokenVerifier: new ContextTokenVerifier(contextConfig),
     kube: kubernetesAccess(controllerConfig),
@@ -211,6 +243,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       contextTokenAuthz: parseContextTokenAuthzConfig({ mode: options.authzMode ?? 'enforce' }),
     },
     logger,
+    readCache: options.readCache
+      ? { kubeConfig: controllerConfig, watchNamespace: options.watchNamespace ?? '' }
+      : null,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -362,6 +397,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           ...claims,
         },
         contextKey,
+      );
+    },
+    async oidcToken(username, claims = {}) {
+      const now = Math.floor(Date.now() / 1000);
+      return await signRaw(
+        { alg: 'RS256', typ: 'JWT', kid: oidcKey.kid },
+        {
+          iss: keyServer.url,
+          aud: OIDC_AUDIENCE,
+          sub: `sub-${username}`,
+          preferred_username: username,
+          iat: now,
+          exp: now + 600,
+          ...claims,
+        },
+        oidcKey,
       );
     },
     async close() {

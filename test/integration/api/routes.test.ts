@@ -457,6 +457,7 @@ describe('REST API routes', () => {
     const expected: [string, string][] = [
       ['/healthz', 'get'],
       ['/readyz', 'get'],
+      ['/metrics', 'get'],
       ['/api/v1/auth/validate', 'get'],
       ['/api/v1/tasks', 'post'],
       ['/api/v1/tasks', 'get'],
