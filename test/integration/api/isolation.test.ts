@@ -1,9 +1,25 @@
 // The isolation matrix (DESIGN §7, reference §4.4): with --enforce-namespace-isolation, every kind
-// of caller is confined to its namespace on every endpoint; each cross access is a 403 and a
-// security log line naming the caller and IP.
+// of caller (ServiceAccount, context token, OIDC with the namespace claim) is confined to its
+// namespace on every endpoint, and an OIDC caller without the claim reaches none; each cross
+// access is a 403 and a security log line naming the caller and IP.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CONTEXT_SUBJECT, clientOf, type Harness, NAMESPACES, startHarness } from './harness.ts';
+import {
+  CONTEXT_SUBJECT,
+  clientOf,
+  type Harness,
+  NAMESPACES,
+  OIDC_NAMESPACE_CLAIM,
+  OIDC_USERS,
+  startHarness,
+} from './harness.ts';
+
+/** The OIDC user RBAC binds to `namespace` alone. */
+const oidcUserOf = (namespace: string) =>
+  Object.entries(OIDC_USERS).find(
+    ([, namespaces]) => namespaces.length === 1 && namespaces[0] === namespace,
+  )![0];
+const UNBOUND_OIDC_USER = 'carol@nowhere';
 
 const ALL_SCOPES = [
   'orka:tasks:create',
@@ -66,6 +82,13 @@ describe('namespace isolation matrix', () => {
           contextToken: await h.contextToken({ scope: ALL_SCOPES, tctx: { namespace } }),
         }),
       });
+      callers.push({
+        kind: 'oidc',
+        namespace,
+        credentials: async () => ({
+          token: await h.oidcToken(oidcUserOf(namespace), { [OIDC_NAMESPACE_CLAIM]: namespace }),
+        }),
+      });
     }
   });
   after(() => h.close());
@@ -116,10 +139,67 @@ describe('namespace isolation matrix', () => {
         spec: { requestedBy: { username: string } };
       } | null;
       assert.ok(task, `new-${namespace}`);
-      assert.ok([clientOf(namespace), CONTEXT_SUBJECT].includes(task.spec.requestedBy.username));
+      assert.ok(
+        [clientOf(namespace), CONTEXT_SUBJECT, oidcUserOf(namespace)].includes(
+          task.spec.requestedBy.username,
+        ),
+      );
       const other = NAMESPACES.find((ns) => ns !== namespace)!;
       assert.equal(await h.getTask(other, `new-${namespace}`), null);
     }
+  });
+
+  test('an OIDC caller bound by the claim creates Tasks in its namespace as itself', async () => {
+    const token = await h.oidcToken(oidcUserOf('team-b'), { [OIDC_NAMESPACE_CLAIM]: 'team-b' });
+    const created = await h.request('POST', '/api/v1/tasks', {
+      token,
+      body: { name: 'oidc-made', namespace: 'team-b', type: 'ai', ai: { prompt: 'p' } },
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.json.spec.requestedBy.username, oidcUserOf('team-b'));
+    assert.equal(created.json.spec.requestedBy.subject, `sub-${oidcUserOf('team-b')}`);
+    assert.equal(created.json.spec.requestedBy.issuer, h.keyServer.url);
+  });
+
+  test('an OIDC caller without the namespace claim is refused on every endpoint of every namespace, and each refusal is logged', async () => {
+    const token = await h.oidcToken(UNBOUND_OIDC_USER);
+    let refused = 0;
+    for (const target of NAMESPACES) {
+      for (const [name, method, path, body] of ENDPOINTS) {
+        const logsBefore = h.logs.length;
+        const response = await h.request(method, path(target), { token, body: body?.(target) });
+        const where = `unbound oidc → ${target}: ${name}`;
+        assert.equal(response.status, 403, `${where}: ${response.text}`);
+        assert.equal(
+          response.json.error.message,
+          `namespace "${target}" not allowed, caller is not bound to a namespace`,
+          where,
+        );
+        const logged = h.logs
+          .slice(logsBefore)
+          .find((line) => line.msg === 'namespace access denied: isolation violation');
+        assert.ok(logged, `${where}: no security log line`);
+        assert.equal(logged.username, UNBOUND_OIDC_USER);
+        assert.equal(logged.userNamespace, '');
+        assert.equal(logged.requestedNamespace, target);
+        assert.equal(logged.ip, '127.0.0.1');
+        refused++;
+      }
+    }
+    assert.equal(refused, NAMESPACES.length * ENDPOINTS.length);
+  });
+
+  test('an OIDC caller whose claim names another namespace cannot reach this one by asking for it', async () => {
+    const token = await h.oidcToken(oidcUserOf('team-a'), { [OIDC_NAMESPACE_CLAIM]: 'team-a' });
+    const response = await h.request('GET', '/api/v1/tasks/t1?namespace=team-b', { token });
+    assert.equal(response.status, 403);
+    const unknownIssuer = await h.request('GET', '/api/v1/tasks/t1?namespace=team-a', {
+      token: await h.oidcToken(oidcUserOf('team-a'), {
+        [OIDC_NAMESPACE_CLAIM]: 'team-a',
+        iss: 'https://elsewhere.example',
+      }),
+    });
+    assert.equal(unknownIssuer.status, 401, 'a token of another issuer is not an OIDC caller');
   });
 
   test('a context token whose tctx names another namespace is refused even without isolation of SA callers', async () => {
