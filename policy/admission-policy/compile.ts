@@ -6,10 +6,12 @@ import { toCelValue } from '../cel/json.ts';
 import { VALIDATION_REASONS } from '../chain/status-codes.ts';
 import { selectorProblems } from '../match/label-selector.ts';
 import { ruleProblems } from '../match/resource-rules.ts';
+import { matchedKinds, type TypedKind } from './resource-typing.ts';
 import type {
   AdmissionPolicy,
   CompiledExpression,
   CompiledPolicy,
+  ExpressionWarning,
   FailurePolicy,
   ValidationAction,
 } from './types.ts';
@@ -20,6 +22,8 @@ export type ResultKind = 'bool' | 'string' | 'patch-list' | 'string-or-null' | '
 export interface ExpressionCompiler {
   /** throws PolicyExpressionError when the expression does not compile or has the wrong type */
   compile(source: string, path: string, result: ResultKind): CompiledExpression;
+  /** for an expression that compiled: the fields `object`, `oldObject` or `agent` cannot have */
+  typeWarnings(source: string, path: string, kinds: readonly TypedKind[]): ExpressionWarning[];
 }
 
 /** A compile problem located at an expression path, with the position inside the expression. */
@@ -41,6 +45,8 @@ export class PolicyCompileError extends Error {
   constructor(
     readonly policy: string,
     readonly problems: string[],
+    /** the type-check warnings of the expressions that did compile */
+    readonly warnings: ExpressionWarning[] = [],
   ) {
     super(`AdmissionPolicy "${policy}" is invalid: ${problems.join('; ')}`);
   }
@@ -69,7 +75,11 @@ function listAt(spec: Raw, field: string, problems: string[]): Raw[] {
 
 class Compilation {
   readonly problems: string[] = [];
-  constructor(private readonly compiler: ExpressionCompiler) {}
+  readonly warnings: ExpressionWarning[] = [];
+  constructor(
+    private readonly compiler: ExpressionCompiler,
+    private readonly kinds: readonly TypedKind[],
+  ) {}
 
   expression(value: unknown, path: string, result: ResultKind): CompiledExpression | undefined {
     if (typeof value !== 'string' || value.trim() === '') {
@@ -77,7 +87,9 @@ class Compilation {
       return undefined;
     }
     try {
-      return this.compiler.compile(value, path, result);
+      const compiled = this.compiler.compile(value, path, result);
+      this.warnings.push(...this.compiler.typeWarnings(value, path, this.kinds));
+      return compiled;
     } catch (error) {
       if (error instanceof PolicyExpressionError) {
         this.problems.push(error.message);
@@ -181,7 +193,8 @@ export function compilePolicy(
   const root = isObject(policy) ? policy : {};
   const metadata = isObject(root.metadata) ? root.metadata : {};
   const name = typeof metadata.name === 'string' ? metadata.name : '';
-  const compilation = new Compilation(compiler);
+  const spec = isObject(root.spec) ? root.spec : undefined;
+  const compilation = new Compilation(compiler, matchedKinds(spec?.matchConstraints));
   const problems = compilation.problems;
   if (name === '') problems.push('metadata.name: Required value');
   else if (!NAME_PATTERN.test(name) || name.length > 253) {
@@ -189,10 +202,9 @@ export function compilePolicy(
       `metadata.name: Invalid value: "${name}": must be a lowercase RFC 1123 subdomain`,
     );
   }
-  if (!isObject(root.spec)) {
+  if (!spec) {
     throw new PolicyCompileError(name || '<unnamed>', [...problems, 'spec: Required value']);
   }
-  const spec = root.spec;
   const failurePolicy = failurePolicyOf(spec, problems);
   const validationActions = actionsOf(spec, problems);
   problems.push(...matchConstraintsProblems(spec.matchConstraints));
@@ -304,7 +316,9 @@ export function compilePolicy(
     );
   }
 
-  if (problems.length > 0) throw new PolicyCompileError(name || '<unnamed>', problems);
+  if (problems.length > 0) {
+    throw new PolicyCompileError(name || '<unnamed>', problems, compilation.warnings);
+  }
   return {
     name,
     source: policy as AdmissionPolicy,
@@ -318,5 +332,6 @@ export function compilePolicy(
     validations,
     mutations,
     auditAnnotations,
+    warnings: compilation.warnings,
   };
 }

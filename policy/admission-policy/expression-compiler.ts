@@ -1,25 +1,34 @@
 // Binds AdmissionPolicy compilation to the CEL engine (policy/cel): the declared variables of
 // DESIGN §4, the result type each expression kind must have, and engine errors turned into
 // PolicyExpressionErrors that carry the expression path and the position.
-import { CelCompileError, type CelEngine, type CelType, createCelEngine } from '../cel/engine.ts';
+//
+// Each expression is checked against the typed declarations (variable-shapes.ts), so a misspelt
+// `request`, `requester`, `effective` or `config` field is a compile error, and run as compiled
+// against plain maps, so values keep map semantics at run time (the library's object types are
+// neither comparable nor plain JSON when returned whole, e.g. as a JSON patch value).
+import type { Environment } from '@marcbachmann/cel-js';
+import type { AstNode } from '../cel/ast.ts';
+import {
+  CelCompileError,
+  type CelEngineOptions,
+  type CelType,
+  createCelEngine,
+} from '../cel/engine.ts';
+import { positionOf } from '../cel/errors.ts';
 import type { ExpressionCompiler, ResultKind } from './compile.ts';
 import { PolicyExpressionError } from './compile.ts';
-import type { CompiledExpression } from './types.ts';
+import { type UnknownField, unknownFields } from './field-selections.ts';
+import { AGENT_KIND, type TypedKind } from './resource-typing.ts';
+import type { CompiledExpression, ExpressionWarning } from './types.ts';
+import {
+  RUNTIME_POLICY_VARIABLES,
+  registerPolicyTypes,
+  TYPED_POLICY_VARIABLES,
+  VARIABLE_SHAPES,
+} from './variable-shapes.ts';
 
-/** The variables every AdmissionPolicy expression may use (DESIGN §4). */
-export const POLICY_VARIABLES: Readonly<Record<string, CelType>> = {
-  object: 'dyn',
-  oldObject: 'dyn',
-  request: 'map<string, dyn>',
-  requester: 'map<string, dyn>',
-  agent: 'dyn',
-  effective: 'map<string, dyn>',
-  tctx: 'dyn',
-  config: 'map<string, dyn>',
-  params: 'dyn',
-  namespaceObject: 'dyn',
-  variables: 'map<string, dyn>',
-};
+/** The variables every AdmissionPolicy expression may use, as `check()` types them (DESIGN §4). */
+export const POLICY_VARIABLES: Readonly<Record<string, CelType>> = TYPED_POLICY_VARIABLES;
 
 const RESULT_TYPES: Readonly<Record<ResultKind, CelType | undefined>> = {
   bool: 'bool',
@@ -36,31 +45,101 @@ function acceptsResult(kind: ResultKind, type: CelType): boolean {
   return true;
 }
 
-export function createExpressionCompiler(
-  engine: CelEngine = createCelEngine(),
-): ExpressionCompiler {
+/** The library says `No such key` where the apiserver's checker says `undefined field`. */
+function summaryOf(error: CelCompileError): string {
+  const field = error.code === 'type' ? /^No such key: (.+)$/.exec(error.summary) : null;
+  return field ? `undefined field '${field[1]}'` : error.summary;
+}
+
+export function createExpressionCompiler(options: CelEngineOptions = {}): ExpressionCompiler {
+  let environment: Environment | undefined;
+  const engine = createCelEngine({
+    ...options,
+    extend(base) {
+      registerPolicyTypes(base);
+      options.extend?.(base);
+      environment = base;
+    },
+  });
+
+  /** The parsed tree (macros expanded, unchecked), or undefined when it does not parse. */
+  function parse(source: string): AstNode | undefined {
+    try {
+      return (environment!.parse(source) as unknown as { ast: AstNode }).ast;
+    } catch {
+      return undefined;
+    }
+  }
+
+  const located = (source: string, field: UnknownField) =>
+    positionOf(source, field.start, field.end);
+
   return {
     compile(source: string, path: string, result: ResultKind): CompiledExpression {
-      const compiled = engine.compile(source, {
-        variables: POLICY_VARIABLES,
-        ...(RESULT_TYPES[result] ? { resultType: RESULT_TYPES[result] } : {}),
+      const resultType = RESULT_TYPES[result];
+      const typed = engine.compile(source, {
+        variables: TYPED_POLICY_VARIABLES,
+        ...(resultType ? { resultType } : {}),
       });
-      if (compiled instanceof CelCompileError) {
-        throw new PolicyExpressionError(path, compiled.summary, compiled.position);
+      if (typed instanceof CelCompileError) {
+        throw new PolicyExpressionError(path, summaryOf(typed), typed.position);
       }
-      if (!acceptsResult(result, compiled.type)) {
+      const tree = parse(source);
+      const [unknown] = tree ? unknownFields(tree, VARIABLE_SHAPES) : [];
+      if (unknown) {
+        throw new PolicyExpressionError(
+          path,
+          `undefined field '${unknown.field}'`,
+          located(source, unknown),
+        );
+      }
+      if (!acceptsResult(result, typed.type)) {
         const wanted = result === 'patch-list' ? 'a list of JSON patch maps' : 'string or null';
         throw new PolicyExpressionError(
           path,
-          `the expression must evaluate to ${wanted}, but it evaluates to ${compiled.type}`,
+          `the expression must evaluate to ${wanted}, but it evaluates to ${typed.type}`,
           { line: 1, column: 1 },
         );
+      }
+      const compiled = engine.compile(source, {
+        variables: RUNTIME_POLICY_VARIABLES,
+        ...(resultType ? { resultType } : {}),
+      });
+      if (compiled instanceof CelCompileError) {
+        throw new PolicyExpressionError(path, compiled.summary, compiled.position);
       }
       return {
         path,
         source,
         evaluate: (activation, budget) => engine.evaluate(compiled, activation, budget),
       };
+    },
+
+    typeWarnings(source: string, path: string, kinds: readonly TypedKind[]): ExpressionWarning[] {
+      const tree = parse(source);
+      if (!tree) return [];
+      const warnings: ExpressionWarning[] = [];
+      const report = (kind: TypedKind, fields: UnknownField[]) => {
+        for (const field of fields) {
+          const { line, column } = located(source, field);
+          warnings.push({
+            path,
+            position: { line, column },
+            warning: `${kind.label}: undefined field '${field.field}'`,
+          });
+        }
+      };
+      for (const kind of kinds) {
+        const roots = new Map([
+          ['object', kind.schema],
+          ['oldObject', kind.schema],
+        ]);
+        report(kind, unknownFields(tree, roots));
+      }
+      report(AGENT_KIND, unknownFields(tree, new Map([['agent', AGENT_KIND.schema]])));
+      return warnings.sort(
+        (a, b) => a.position.line - b.position.line || a.position.column - b.position.column,
+      );
     },
   };
 }

@@ -58,6 +58,15 @@ export type EvaluationBudget = CelBudget;
 
 export type Activation = Record<string, unknown>;
 
+/** A type-check finding that does not stop the policy (VAP's status.typeChecking.expressionWarnings). */
+export interface ExpressionWarning {
+  /** where the expression sits in the policy, e.g. `spec.validations[0].expression` */
+  readonly path: string;
+  readonly position: { readonly line: number; readonly column: number };
+  /** e.g. `core.orka.ai/v1alpha1, Kind=Task: undefined field 'promptx'` */
+  readonly warning: string;
+}
+
 export interface CompiledValidation {
   expression: CompiledExpression;
   message: string | undefined;
@@ -79,4 +88,6 @@ export interface CompiledPolicy {
   validations: CompiledValidation[];
   mutations: CompiledExpression[];
   auditAnnotations: { key: string; value: CompiledExpression }[];
+  /** type-check warnings: fields `object`, `oldObject` or `agent` cannot have */
+  warnings: ExpressionWarning[];
 }
