@@ -2,7 +2,9 @@
 // restart with backoff) behind a cached KubeAccess. A process that already runs the controller's
 // informers can hand those to `cachedKubeAccess` instead and watch once.
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { Informer, type Logger } from '../reconcilers/index.ts';
+// The runtime files alone: the reconcilers' index also loads the policy engine the API never uses.
+import { Informer } from '../reconcilers/runtime/informer.ts';
+import type { Logger } from '../reconcilers/runtime/logger.ts';
 import { CORE_GROUP, VERSION } from '../resources/kinds.ts';
 import type { KubeAccess, KubeObject } from './kube-access.ts';
 import {
