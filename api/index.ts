@@ -21,4 +21,5 @@ export {
 } from './kube-cache.ts';
 export { type KubeClientOptions, kubernetesAccess } from './kube-client.ts';
 export { type KubeCacheOptions, type RunningKubeCache, startKubeCache } from './kube-informers.ts';
-export { type ApiServerOptions, createApiServer } from './server.ts';
+export { ApiMetrics } from './metrics.ts';
+export { type ApiServerOptions, createApiServer, type ReadCacheOption } from './server.ts';

@@ -115,6 +115,37 @@ describe('API read cache', () => {
     await eventually(async () => !(await listedNames()).includes('mine'), 'gone once watched');
   });
 
+  test('cached lists page by name with continue tokens and remainingItemCount', async () => {
+    for (const name of ['page-c', 'page-a', 'page-b']) await h.putTask('team-b', name);
+    const tokenB = h.tokens.client['team-b']!;
+    const list = async (query: string) => {
+      const response = await h.request('GET', `/api/v1/tasks?namespace=team-b${query}`, {
+        token: tokenB,
+      });
+      assert.equal(response.status, 200, response.text);
+      return response.json as {
+        items: { metadata: { name: string } }[];
+        metadata: { continue?: string; remainingItemCount?: number };
+      };
+    };
+    await eventually(async () => (await list('')).items.length === 3, 'all three cached');
+    const lists = controllerTaskReads('list');
+    const first = await list('&limit=2');
+    assert.deepEqual(
+      first.items.map((t) => t.metadata.name),
+      ['page-a', 'page-b'],
+    );
+    assert.equal(first.metadata.remainingItemCount, 1);
+    assert.ok(first.metadata.continue);
+    const second = await list(`&limit=2&continue=${encodeURIComponent(first.metadata.continue)}`);
+    assert.deepEqual(
+      second.items.map((t) => t.metadata.name),
+      ['page-c'],
+    );
+    assert.deepEqual(second.metadata, {});
+    assert.equal(controllerTaskReads('list'), lists, 'paged from the cache');
+  });
+
   test('Agents are listed from the cache too', async () => {
     await h.custom.createNamespacedCustomObject({
       group: 'core.orka.ai',
