@@ -27,6 +27,29 @@ for (let i = 0; i < args.length; i++) {
 }
 const { outfile } = options;
 
+// The SQLite store belongs to the controller: its native addon cannot live in a single file, and
+// no worker command opens it. Commands reach it through the command table's lazy imports, which
+// one file inlines, so it is replaced by a module that fails loudly if anything ever opens it.
+const STORE_MODULE = 'better-sqlite3';
+const controllerOnlyStore = {
+  name: 'controller-only-store',
+  setup(builder) {
+    builder.onResolve({ filter: /^better-sqlite3$/ }, () => ({
+      path: STORE_MODULE,
+      namespace: 'controller-only',
+    }));
+    builder.onLoad({ filter: /.*/, namespace: 'controller-only' }, () => ({
+      contents: `export default class Database {
+  constructor() {
+    throw new Error('${STORE_MODULE} is not in the worker bundle: the SQLite store runs in the controller image');
+  }
+}
+`,
+      loader: 'js',
+    }));
+  },
+};
+
 mkdirSync(dirname(outfile), { recursive: true });
 try {
   const result = await build({
@@ -46,9 +69,7 @@ try {
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __orkaCreateRequire } from 'node:module';\nconst require = __orkaCreateRequire(import.meta.url);",
     },
-    // The SQLite store is the controller's; its native addon cannot live in a single file, and
-    // no worker command loads it.
-    external: ['better-sqlite3'],
+    plugins: [controllerOnlyStore],
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,

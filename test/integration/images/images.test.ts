@@ -196,6 +196,7 @@ describe('npm run build:worker', () => {
     const imported = [...text.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!);
     const foreign = imported.filter((name) => !builtinModules.includes(name.replace(/^node:/, '')));
     assert.deepEqual(foreign, []);
+    assert.match(text, /better-sqlite3 is not in the worker bundle/, 'the store fails loudly');
   });
 
   for (const command of [['worker'], ['worker', 'fetch-session']]) {
