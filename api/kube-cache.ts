@@ -137,8 +137,10 @@ export function cachedKubeAccess(
   });
 
   const synced = () => sources.tasks.hasSynced && sources.agents.hasSynced;
-  const covers = (namespace: string) =>
-    synced() && (sources.namespace === '' || sources.namespace === namespace);
+  /** Whether the informers see `namespace` at all. */
+  const watched = (namespace: string) =>
+    sources.namespace === '' || sources.namespace === namespace;
+  const covers = (namespace: string) => synced() && watched(namespace);
 
   /** The entry for a Task the API wrote, dropping it once it has outlived its hold. */
   const writtenEntry = (key: string): Written | undefined => {
@@ -149,8 +151,16 @@ export function cachedKubeAccess(
     }
     return entry;
   };
+  const remember = (key: string, entry: Written) => {
+    // Entries normally leave within milliseconds, when their watch event arrives; the sweep only
+    // bounds the map should events never come.
+    const at = now();
+    for (const [old, { expiresAt }] of written) if (expiresAt <= at) written.delete(old);
+    written.set(key, entry);
+  };
   const rememberWrite = (object: KubeObject) => {
-    written.set(objectKey(object), {
+    if (!watched(object.metadata?.namespace ?? '')) return object;
+    remember(objectKey(object), {
       kind: 'object',
       object,
       resourceVersion: resourceVersionOf(object),
@@ -207,7 +217,9 @@ export function cachedKubeAccess(
 
     async deleteTask(namespace, name) {
       const existed = await inner.deleteTask(namespace, name);
-      written.set(keyOf(namespace, name), { kind: 'deleted', expiresAt: now() + holdMs });
+      if (watched(namespace)) {
+        remember(keyOf(namespace, name), { kind: 'deleted', expiresAt: now() + holdMs });
+      }
       return existed;
     },
 
