@@ -26,11 +26,11 @@ import {
   type ScopeClass,
 } from '../api/authz/index.ts';
 import { createApiServer, kubernetesAccess } from '../api/index.ts';
-import { splitHosts } from '../certs/authority.ts';
-import { clientNodeCertificateAccess } from '../certs/kube-access.ts';
+import { type Hosts, splitHosts } from '../certs/authority.ts';
+import { type ClientNodeAccessOptions, clientNodeCertificateAccess } from '../certs/kube-access.ts';
 import { CertificateManager } from '../certs/manager.ts';
 import { policyConfigFromFlags } from '../policy/chain/config.ts';
-import { type CrashPoint, startController } from '../reconcilers/index.ts';
+import { type CrashPoint, errorMessage, startController } from '../reconcilers/index.ts';
 import { openStore } from '../store/index.ts';
 import type { CommandContext } from './commands.ts';
 import { type FlagValues, UsageError } from './flags.ts';
@@ -103,30 +103,70 @@ export function apiAuthFromFlags(values: FlagValues): ApiAuthConfig {
   };
 }
 
+export interface CertificateSettings extends ClientNodeAccessOptions {
+  hosts: Hosts;
+}
+
 /**
- * The certificate manager of the flags, or undefined when `--webhook-cert-secret` is empty (the
- * certificates are managed elsewhere, e.g. by cert-manager).
+ * What the certificate manager keeps and where, from the flags; undefined when
+ * `--webhook-cert-secret` is empty (the certificates are managed elsewhere, e.g. by cert-manager).
  */
-export function certificateManagerFromFlags(
-  values: FlagValues,
-  kubeConfig: KubeConfig,
-  log: pino.Logger,
-): CertificateManager | undefined {
+export function certificateSettingsFromFlags(values: FlagValues): CertificateSettings | undefined {
   const secretName = String(values['webhook-cert-secret']);
   if (secretName === '') return undefined;
   const namespace = String(values['controller-namespace']);
   const service = String(values['webhook-service']);
   if (service === '') throw new UsageError('--webhook-service: must name the webhook Service');
   const labelSelector = String(values['webhook-configuration-selector']);
-  if (labelSelector === '') {
+  if (labelSelector.trim() === '') {
     // An empty selector would inject this CA into every webhook configuration in the cluster.
     throw new UsageError('--webhook-configuration-selector: must not be empty');
   }
-  return new CertificateManager({
-    access: clientNodeCertificateAccess(kubeConfig, { namespace, secretName, labelSelector }),
+  return {
+    namespace,
+    secretName,
+    labelSelector,
     hosts: splitHosts([`${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`]),
-    logger: log.child({ name: 'certificates' }),
-  });
+  };
+}
+
+const CERTIFICATE_RETRY_FIRST_MS = 1000;
+const CERTIFICATE_RETRY_MAX_MS = 60_000;
+
+/**
+ * Starts the certificate manager. The first attempt is awaited, so on a healthy cluster the Secret
+ * and caBundles are in place before the controller says it is ready; a failure (RBAC, the namespace
+ * missing) is logged and retried with capped backoff rather than stopping the reconcilers and the
+ * API, which do not depend on it. Returns the function that stops it.
+ */
+async function runCertificateManager(
+  manager: CertificateManager,
+  log: pino.Logger,
+): Promise<() => void> {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const attempt = async (delayMs: number): Promise<void> => {
+    try {
+      await manager.start();
+    } catch (error) {
+      if (stopped) return;
+      log.error(
+        { err: errorMessage(error), retryInMs: delayMs },
+        'certificate manager failed to start; webhook certificates are not being managed',
+      );
+      timer = setTimeout(
+        () => void attempt(Math.min(delayMs * 2, CERTIFICATE_RETRY_MAX_MS)),
+        delayMs,
+      );
+      timer.unref();
+    }
+  };
+  await attempt(CERTIFICATE_RETRY_FIRST_MS);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    manager.stop();
+  };
 }
 
 function port(values: CommandContext['values'], flag: string): number {
@@ -158,14 +198,26 @@ export async function runController(context: CommandContext): Promise<number> {
   const host = String(values['bind-address']);
   const crashPoint = crashHook(env);
   const auth = apiAuthFromFlags(values);
+  const certificateSettings = certificateSettingsFromFlags(values);
   const jobConfig = workerJobConfigFromFlags(values);
   const policyConfig = policyConfigFromFlags(values);
   const kubeConfig = loadKubeConfig(String(values.kubeconfig), env);
   const storePath = String(values['store-path']);
   mkdirSync(dirname(storePath), { recursive: true });
   const store = openStore(storePath);
-  const certificates = certificateManagerFromFlags(values, kubeConfig, log);
-  await certificates?.start();
+  if (!certificateSettings) {
+    log.info({}, 'webhook certificates are managed elsewhere (--webhook-cert-secret="")');
+  }
+  const stopCertificates = certificateSettings
+    ? await runCertificateManager(
+        new CertificateManager({
+          access: clientNodeCertificateAccess(kubeConfig, certificateSettings),
+          hosts: certificateSettings.hosts,
+          logger: log.child({ name: 'certificates' }),
+        }),
+        log,
+      )
+    : () => undefined;
 
   const controller = await startController({
     kubeConfig,
@@ -236,7 +288,7 @@ export async function runController(context: CommandContext): Promise<number> {
   log.info({ signal }, 'shutting down');
   await api.close();
   await controller.stop();
-  certificates?.stop();
+  stopCertificates();
   await new Promise((resolve) => health.close(resolve));
   store.close();
   log.info({}, 'stopped');

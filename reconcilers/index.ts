@@ -7,6 +7,7 @@ export { ControllerMetrics, type MetricSources, type ReconcileResult } from './m
 export { backoff, done, type ReconcileAction, requeueAfter } from './runtime/action.ts';
 export { type Clock, systemClock } from './runtime/clock.ts';
 export { Informer, keyOf, splitKey } from './runtime/informer.ts';
+export { errorMessage } from './runtime/kube.ts';
 export { type Logger, silentLogger } from './runtime/logger.ts';
 export { WorkQueue, type WorkQueueOptions } from './runtime/queue.ts';
 export type { CrashPoint } from './task/context.ts';

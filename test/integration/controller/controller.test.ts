@@ -34,7 +34,7 @@ const CONTEXT_AUDIENCE = 'orka';
 const OIDC_AUDIENCE = 'orka-api';
 const INJECT_LABEL = { 'orka.ai/inject-ca-bundle': 'true' };
 
-describe('orka controller: context-token flag errors exit 2 with the reference message', () => {
+describe('orka controller: flag errors exit 2 before any cluster access, with the reference message', () => {
   const base = ['--kubeconfig', '/nonexistent/kubeconfig'];
   const cases: Array<[string, string[], string]> = [
     [
@@ -77,6 +77,19 @@ describe('orka controller: context-token flag errors exit 2 with the reference m
       'unsupported context-token authorization mode "strict"',
     ],
   ];
+  const usage = ' (see orka controller --help)';
+  cases.push(
+    [
+      'an empty webhook configuration selector (it would select every configuration)',
+      ['--webhook-configuration-selector='],
+      `--webhook-configuration-selector: must not be empty${usage}`,
+    ],
+    [
+      'an empty webhook Service',
+      ['--webhook-service='],
+      `--webhook-service: must name the webhook Service${usage}`,
+    ],
+  );
   for (const [name, args, message] of cases) {
     test(name, () => {
       const env = { ...process.env };
@@ -387,5 +400,49 @@ describe('orka controller: authentication, certificates and metrics', () => {
     );
     assert.match(text, /orka_controller_workqueue_depth\{controller="task"\} \d+/);
     assert.match(text, /orka_controller_jobs_created_total\{namespace="team-a"\} 1\n/);
+  });
+});
+
+describe('orka controller: the certificate manager retries instead of stopping the controller', () => {
+  let standin: KubeStandin;
+  let dir: string;
+  let controller: ReturnType<typeof startController>;
+  after(async () => {
+    if (controller?.child.exitCode === null) {
+      const exited = new Promise((resolve) => controller.child.once('exit', resolve));
+      controller.child.kill('SIGTERM');
+      await exited;
+    }
+    await standin?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a missing controller namespace is logged; the Secret appears once the namespace does', async () => {
+    standin = await startKubeStandin();
+    await installCrds(standin);
+    dir = mkdtempSync(join(tmpdir(), 'orka-controller-late-ns-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    await standin.writeKubeconfig(kubeconfig, 'kubernetes-admin');
+    controller = startController([
+      `--kubeconfig=${kubeconfig}`,
+      `--store-path=${join(dir, 'orka.db')}`,
+      '--api-port=0',
+      '--health-port=0',
+      '--bind-address=127.0.0.1',
+      '--controller-namespace=orka-late',
+    ]);
+    await controller.ready;
+    assert.match(controller.stderr(), /certificate manager failed to start/);
+    assert.match(controller.stderr(), /namespaces \\"orka-late\\" not found/);
+    const core = standin.kubeConfig.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'orka-late' } } });
+    const secret = await eventually(
+      () =>
+        core
+          .readNamespacedSecret({ namespace: 'orka-late', name: 'orka-webhook-tls' })
+          .catch(() => undefined),
+      'the certificate Secret after a retry',
+    );
+    assert.ok(secret.data?.['tls.crt']);
   });
 });
