@@ -1,6 +1,7 @@
 // The full admission chain of DESIGN §4 for one request, in the apiserver's order: CRD defaulting,
 // mutations (built-in, then custom policies by name, then requester stamping on CREATE), schema
-// validation, validations (built-in, then custom by name). Every failing validation is reported;
+// validation, validations (built-in, then custom by name; skipped when the schema failed, as the
+// apiserver never calls validating webhooks then). Every failing validation is reported;
 // the first denial's reason sets the HTTP code. Dry-run requests get the same decision.
 import { changedProvenanceFields } from '../admission-policy/provenance.ts';
 import type { CompiledPolicy } from '../admission-policy/types.ts';
@@ -171,18 +172,31 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
         }))
       : [];
 
+  // The apiserver calls validating webhooks only for objects that passed the schema, so a schema
+  // failure is the whole answer (never repeated in the words of a semantics policy).
   const validation: PolicyOutcome = emptyOutcome();
-  const evaluation = evaluationFor(object);
-  if (tracer) evaluation.tracer = tracer;
-  const acting = applyNamespaceOverrides(context.policies.builtin, custom, context.namespaceObject);
-  validation.warnings.push(...acting.warnings);
-  for (const policy of [...acting.builtin, ...acting.custom])
-    mergeOutcome(validation, validateWithPolicy(policy, evaluation));
-  if (tracer && !customApply) traceExcludedCustomPolicies(tracer, context.policies.custom);
+  if (schemaDenials.length === 0) {
+    const evaluation = evaluationFor(object);
+    if (tracer) evaluation.tracer = tracer;
+    const acting = applyNamespaceOverrides(
+      context.policies.builtin,
+      custom,
+      context.namespaceObject,
+    );
+    validation.warnings.push(...acting.warnings);
+    for (const policy of [...acting.builtin, ...acting.custom])
+      mergeOutcome(validation, validateWithPolicy(policy, evaluation));
+    if (tracer && !customApply) traceExcludedCustomPolicies(tracer, context.policies.custom);
 
-  if (isTask(input) && mutating && context.agent === null && context.policies.builtin.length > 0) {
-    const warning = unknownAgentWarning(input, object);
-    if (warning) validation.warnings.push(warning);
+    if (
+      isTask(input) &&
+      mutating &&
+      context.agent === null &&
+      context.policies.builtin.length > 0
+    ) {
+      const warning = unknownAgentWarning(input, object);
+      if (warning) validation.warnings.push(warning);
+    }
   }
 
   const denials = [...schemaDenials, ...mutationOutcome.denials, ...validation.denials];

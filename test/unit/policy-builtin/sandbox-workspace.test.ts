@@ -10,6 +10,8 @@ const withWorkspace = (workspace: Record<string, unknown>, spec: Record<string, 
 interface Case extends Request {
   name: string;
   want: string[];
+  /** what the schema answers (then alone: no policy validates after a schema failure) */
+  schema?: string[];
 }
 
 const cases: Case[] = [
@@ -26,7 +28,7 @@ const cases: Case[] = [
   },
   {
     name: 'with the sandbox disabled nothing else is reported',
-    object: withWorkspace({ reusePolicy: 'forever' }, { type: 'ai' }),
+    object: withWorkspace({ reusePolicy: 'session' }, { type: 'ai' }),
     want: ['execution workspace requires agent sandbox to be enabled'],
   },
   {
@@ -56,16 +58,22 @@ const cases: Case[] = [
     want: [],
   },
   {
-    name: 'an unsupported reusePolicy is refused',
+    name: 'an unsupported reusePolicy is refused by the schema alone',
     object: withWorkspace({ reusePolicy: 'forever' }),
     flags: ENABLED,
-    want: ['unsupported execution workspace reusePolicy "forever"'],
+    want: [],
+    schema: [
+      'spec.execution.workspace.reusePolicy: Unsupported value: "forever": supported values: "none", "session"',
+    ],
   },
   {
-    name: 'an unsupported cleanupPolicy is refused',
+    name: 'an unsupported cleanupPolicy is refused by the schema alone',
     object: withWorkspace({ cleanupPolicy: 'keep' }),
     flags: ENABLED,
-    want: ['unsupported execution workspace cleanupPolicy "keep"'],
+    want: [],
+    schema: [
+      'spec.execution.workspace.cleanupPolicy: Unsupported value: "keep": supported values: "delete", "retain"',
+    ],
   },
   {
     name: 'reusePolicy none and cleanupPolicy retain are supported',
@@ -116,12 +124,11 @@ const cases: Case[] = [
   },
   {
     name: 'every failing rule is reported, in order',
-    object: withWorkspace({ reusePolicy: 'session', cleanupPolicy: 'keep' }, { type: 'ai' }),
+    object: withWorkspace({ reusePolicy: 'session' }, { type: 'ai' }),
     flags: { 'agent-sandbox-enabled': true },
     want: [
       'execution workspace is only supported for type: agent tasks',
       'execution workspace templateRef.name is required when no agent sandbox default template is configured',
-      'unsupported execution workspace cleanupPolicy "keep"',
       'execution workspace reusePolicy "session" requires spec.sessionRef.name',
     ],
   },
@@ -140,7 +147,10 @@ const cases: Case[] = [
 ];
 
 describe('orka-sandbox-workspace', () => {
-  for (const { name, want, ...request } of cases) {
-    test(name, () => assert.deepEqual(denialsBy(POLICY, request), want));
+  for (const { name, want, schema = [], ...request } of cases) {
+    test(name, () => {
+      assert.deepEqual(denialsBy(POLICY, request), want);
+      assert.deepEqual(denialsBy('schema', request), schema);
+    });
   }
 });

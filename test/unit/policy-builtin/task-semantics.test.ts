@@ -17,6 +17,8 @@ const aiTask = task({
 interface Case extends Request {
   name: string;
   want: string[];
+  /** what the schema answers (then alone: no policy validates after a schema failure) */
+  schema?: string[];
 }
 
 const cases: Case[] = [
@@ -27,21 +29,24 @@ const cases: Case[] = [
     want: [],
   },
   {
-    name: 'type agent needs an agentRef',
+    name: 'type agent needs an agentRef: the schema alone says so',
     object: task({ spec: { agentRef: undefined } }),
-    want: ['type: agent tasks require an agentRef'],
+    want: [],
+    schema: ['spec.agentRef: Required value: type: agent tasks require an agentRef'],
   },
   {
-    name: 'type agent needs a prompt',
+    name: 'type agent needs a prompt: the schema alone says so',
     object: task({ spec: { prompt: '' } }),
     agent: agent(),
-    want: ['prompt is required for type: agent tasks'],
+    want: [],
+    schema: ['spec.prompt: Required value: prompt is required for type: agent tasks'],
   },
   {
     name: 'ai.prompt does not stand in for the prompt of an agent Task',
     object: task({ spec: { prompt: undefined, ai: { prompt: 'Fix it' } } }),
     agent: agent(),
-    want: ['prompt is required for type: agent tasks'],
+    want: [],
+    schema: ['spec.prompt: Required value: prompt is required for type: agent tasks'],
   },
   {
     name: 'the Agent needs a runtime',
@@ -131,14 +136,13 @@ const cases: Case[] = [
   },
   {
     name: 'every failing rule is reported',
-    object: task({ spec: { prompt: '' } }),
+    object: task(),
     agent: agent({
       spec: { providerRef: { name: 'openai' }, model: { provider: 'openai' } },
     }),
     want: [
       'agent "claude-agent" has both runtime and providerRef set (mutually exclusive)',
       'agent "claude-agent" has both runtime and model.provider set (mutually exclusive for agent tasks)',
-      'prompt is required for type: agent tasks',
     ],
   },
   {
@@ -157,8 +161,11 @@ const cases: Case[] = [
 ];
 
 describe('orka-task-semantics', () => {
-  for (const { name, want, ...request } of cases) {
-    test(name, () => assert.deepEqual(denialsBy(POLICY, request), want));
+  for (const { name, want, schema = [], ...request } of cases) {
+    test(name, () => {
+      assert.deepEqual(denialsBy(POLICY, request), want);
+      assert.deepEqual(denialsBy('schema', request), schema);
+    });
   }
 
   test('an unknown Agent admits the Task with the chain warning', () => {

@@ -235,7 +235,7 @@ describe('messages, actions and reasons', () => {
     assert.deepEqual(decision.auditAnnotations, { 'a/name': 'fix-tests' });
   });
 
-  test('all denials reported: schema first, then custom policies by name; first reason sets the code', () => {
+  test('a schema failure is the whole answer: no policy validates after it, as in the apiserver', () => {
     const decision = admit(
       taskRequest(task({ priority: 2000 })),
       context([
@@ -245,13 +245,27 @@ describe('messages, actions and reasons', () => {
     );
     assert.deepEqual(
       decision.denials.map((d) => d.policy),
-      ['schema', 'alpha', 'zeta'],
+      ['schema'],
     );
     assert.equal(decision.code, 422);
-    assert.match(
-      denialMessage(decision),
-      /^schema: spec\.priority: Invalid value: 2000.*; alpha: a; zeta: z$/,
+    assert.match(denialMessage(decision), /^schema: spec\.priority: Invalid value: 2000[^;]*$/);
+    assert.deepEqual(decision.results, []);
+  });
+
+  test('all failing validations reported: custom policies by name; first reason sets the code', () => {
+    const decision = admit(
+      taskRequest(task()),
+      context([
+        deny('zeta', 'false', { message: 'z', reason: 'Forbidden' }),
+        deny('alpha', 'false', { message: 'a', reason: 'Unauthorized' }),
+      ]),
     );
+    assert.deepEqual(
+      decision.denials.map((d) => d.policy),
+      ['alpha', 'zeta'],
+    );
+    assert.equal(decision.code, 401);
+    assert.equal(denialMessage(decision), 'alpha: a; zeta: z');
   });
 
   test('without schema failures the first policy reason sets the code', () => {
