@@ -39,8 +39,9 @@ const RESULT_TYPES: Readonly<Record<ResultKind, CelType | undefined>> = {
 };
 
 function acceptsResult(kind: ResultKind, type: CelType): boolean {
+  // `list<T>` is how the library types an empty list literal: no patches.
   if (kind === 'patch-list')
-    return type === 'dyn' || type === 'list' || /^list<(dyn|map<.*>)>$/.test(type);
+    return type === 'dyn' || type === 'list' || /^list<(dyn|T|map<.*>)>$/.test(type);
   if (kind === 'string-or-null') return type === 'string' || type === 'dyn' || type === 'null';
   return true;
 }
@@ -76,6 +77,17 @@ export function createExpressionCompiler(options: CelEngineOptions = {}): Expres
 
   return {
     compile(source: string, path: string, result: ResultKind): CompiledExpression {
+      const tree = parse(source);
+      const [unknown] = tree
+        ? unknownFields(tree, VARIABLE_SHAPES).sort((x, y) => x.start - y.start)
+        : [];
+      if (unknown) {
+        throw new PolicyExpressionError(
+          path,
+          `undefined field '${unknown.field}'`,
+          located(source, unknown),
+        );
+      }
       const resultType = RESULT_TYPES[result];
       const typed = engine.compile(source, {
         variables: TYPED_POLICY_VARIABLES,
@@ -83,15 +95,6 @@ export function createExpressionCompiler(options: CelEngineOptions = {}): Expres
       });
       if (typed instanceof CelCompileError) {
         throw new PolicyExpressionError(path, summaryOf(typed), typed.position);
-      }
-      const tree = parse(source);
-      const [unknown] = tree ? unknownFields(tree, VARIABLE_SHAPES) : [];
-      if (unknown) {
-        throw new PolicyExpressionError(
-          path,
-          `undefined field '${unknown.field}'`,
-          located(source, unknown),
-        );
       }
       if (!acceptsResult(result, typed.type)) {
         const wanted = result === 'patch-list' ? 'a list of JSON patch maps' : 'string or null';
