@@ -19,6 +19,8 @@ interface BuiltinCase {
   agents?: KubeObject[];
   /** `<policy>: <message>` parts of the denial, in order; empty when admitted */
   want: string[];
+  /** text the denial must not contain */
+  absent?: string[];
   code?: number;
 }
 
@@ -64,9 +66,10 @@ const builtinCases: BuiltinCase[] = [
     want: [],
   },
   {
-    name: 'task semantics: type agent needs an agentRef',
+    name: 'a missing agentRef is the schema’s answer alone, not repeated by task semantics',
     object: task({ spec: { agentRef: undefined } }),
-    want: ['orka-task-semantics: type: agent tasks require an agentRef'],
+    want: ['schema: spec.agentRef: Required value: type: agent tasks require an agentRef'],
+    absent: ['orka-task-semantics'],
   },
   {
     name: 'agent semantics: runtime and providerRef are exclusive',
@@ -104,6 +107,8 @@ describe('built-in policies through /validate over HTTPS', () => {
         const status = statusOf(answer.json)!;
         for (const part of c.want)
           assert.ok(status.message.includes(part), `${status.message} ⊇ ${part}`);
+        for (const part of c.absent ?? [])
+          assert.ok(!status.message.includes(part), `${status.message} ⊉ ${part}`);
         assert.equal(
           status.message,
           offline.denials.map((d) => `${d.policy}: ${d.message}`).join('; '),
