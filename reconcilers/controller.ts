@@ -1,5 +1,6 @@
 // The controller assembly: informers, work queues and the Task and Agent reconcilers, wired so
-// that each change wakes exactly the keys it concerns. `orka controller` and `orka dev` start it.
+// that each change wakes exactly the keys it concerns, and the AdmissionPolicy status reconciler.
+// `orka controller` and `orka dev` start it.
 import type { KubeConfig, V1ConfigMap, V1Job, V1Secret } from '@kubernetes/client-node';
 import type { PolicyConfig } from '../policy/chain/config.ts';
 import type { Agent, Task } from '../resources/types.ts';
@@ -13,6 +14,7 @@ import {
 } from './informers.ts';
 import type { WorkerJobConfig } from './job/index.ts';
 import { ControllerMetrics } from './metrics.ts';
+import { startPolicyStatusReconciler } from './policy-status/reconciler.ts';
 import { type Clock, systemClock } from './runtime/clock.ts';
 import { findCondition } from './runtime/conditions.ts';
 import { eventRecorder } from './runtime/events.ts';
@@ -234,6 +236,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
     references.configMaps,
   ];
   await Promise.all(informers.map((informer) => informer.start()));
+  const policyStatus = await startPolicyStatusReconciler(options.kubeConfig, {
+    log,
+    clock,
+    resyncMs: options.resyncMs ?? DEFAULT_RESYNC_MS,
+  });
   const workers = Promise.all([
     runWorkers({
       name: 'task',
@@ -266,14 +273,17 @@ export async function startController(options: ControllerOptions): Promise<Runni
     agentQueue,
     agentReferences: references,
     metrics,
-    isReady: () => !stopped && informers.every((informer) => informer.hasSynced),
+    isReady: () =>
+      !stopped &&
+      policyStatus.informer.hasSynced &&
+      informers.every((informer) => informer.hasSynced),
     async stop() {
       if (stopped) return;
       stopped = true;
       for (const informer of informers) informer.stop();
       taskQueue.shutDown();
       agentQueue.shutDown();
-      await workers;
+      await Promise.all([workers, policyStatus.stop()]);
     },
   };
 }
