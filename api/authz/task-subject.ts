@@ -26,7 +26,12 @@ export interface TaskLike {
       disallowedTools?: string[];
       allowBash?: boolean;
     };
-    ai?: { providerRef?: Ref; provider?: string; model?: string; tools?: string[] };
+    ai?: {
+      providerRef?: Ref;
+      provider?: string;
+      model?: string;
+      tools?: { name?: string; enabled?: boolean }[];
+    };
   };
 }
 
@@ -137,7 +142,9 @@ export function taskAuthzSubject(inputs: SubjectInputs): TaskAuthzSubject {
   if (agent?.spec?.coordination?.enabled) {
     for (const tool of COORDINATION_TOOLS) if (!aiTools.includes(tool)) aiTools.push(tool);
   }
-  for (const tool of spec.ai?.tools ?? []) if (nonBlank(tool)) aiTools.push(tool);
+  for (const tool of spec.ai?.tools ?? []) {
+    if (tool.enabled !== false && nonBlank(tool.name)) aiTools.push(tool.name);
+  }
 
   // Effective runtime tools as everywhere else (DESIGN §3): disallowed tools always win.
   const disallowed = new Set(spec.agentRuntime?.disallowedTools ?? []);

@@ -371,6 +371,12 @@ describe('tctx constraints on a Task (reference §3.5)', () => {
       failures: [],
     },
     {
+      name: "the ai worker's enabled tools count, disabled ones do not",
+      tctx: '{"allowedTools":["Read","Write"]}',
+      task: agentTask({ ai: { tools: [{ name: 'shell' }, { name: 'http', enabled: false }] } }),
+      failures: ['tool "shell" is not allowed by token context'],
+    },
+    {
       name: 'unrestricted runtime tools',
       tctx: '{"allowedTools":["Read"]}',
       task: agentTask({ agentRuntime: { allowBash: false } }),

@@ -283,10 +283,11 @@ const cases: Case[] = [
     want: ['tool "Read" is not allowed by token context'],
   },
   {
-    // The policy reads spec.ai.tools as names while the schema has {name, enabled} references,
-    // so the schema refuses this Task before the policy sees it.
-    name: "the ai worker's tools as plain names are refused by the schema alone",
-    object: tokenTask({ allowedTools: 'web_search' }, aiSpec({ prompt: 'plan', tools: ['shell'] })),
+    name: "the ai worker's enabled tools count against allowedTools; disabled ones do not",
+    object: tokenTask(
+      { allowedTools: 'web_search' },
+      aiSpec({ prompt: 'plan', tools: [{ name: 'shell' }, { name: 'http', enabled: false }] }),
+    ),
     agent: agent({
       metadata: { name: 'planner' },
       spec: {
@@ -294,10 +295,7 @@ const cases: Case[] = [
         tools: [{ name: 'web_search' }, { name: 'http', enabled: false }],
       },
     }),
-    want: [],
-    schema: [
-      'spec.ai.tools[0]: Invalid value: "string": spec.ai.tools[0] in body must be of type object: "string"',
-    ],
+    want: ['tool "shell" is not allowed by token context'],
   },
   {
     name: 'a metadata-only UPDATE is not re-judged',
