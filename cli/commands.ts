@@ -231,6 +231,37 @@ export const commands: Command[] = [
     ],
   },
   {
+    path: ['worker', 'delegate'],
+    summary:
+      'Creates a child Task of this worker\'s Task for another Agent: orka worker delegate --agent A "<prompt>"',
+    // Flag names stay clear of the worker's own env (ORKA_PROMPT, ORKA_MODEL, ...): ORKA_* env
+    // fills flags, and a child must not inherit the parent's prompt by accident.
+    flags: [
+      { name: 'agent', type: 'string', default: '', description: 'the Agent of the child Task' },
+      {
+        name: 'name',
+        type: 'string',
+        default: '',
+        description: 'name of the child Task (default <parent>-child-<random>)',
+      },
+      {
+        name: 'file',
+        type: 'string',
+        default: '',
+        description: 'JSON/YAML file with more child fields (the REST API Task body)',
+      },
+      {
+        name: 'output',
+        short: 'o',
+        type: 'string',
+        default: 'name',
+        choices: ['name', 'json'],
+        description: "print the child's name or the created Task",
+      },
+    ],
+    run: async (context) => (await import('./worker.ts')).runDelegateCommand(context),
+  },
+  {
     path: ['worker', 'fetch-session'],
     summary: 'Init container: fetches the session transcript',
     flags: [],

@@ -98,6 +98,25 @@ export class ApiClient {
     return this.#withRetries({ method: 'GET', url });
   }
 
+  /**
+   * POST /internal/v1/tasks/<ns>/<parent>/children: the created child Task. Retrying is safe:
+   * the child has a fixed name, so a repeated create is a 409, never a second child.
+   */
+  async createChildTask(
+    controllerUrl: string,
+    parent: { namespace: string; name: string },
+    request: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const url = `${controllerUrl}/internal/v1/tasks/${encodeURIComponent(parent.namespace)}/${encodeURIComponent(parent.name)}/children`;
+    const body = await this.#withRetries({
+      method: 'POST',
+      url,
+      body: Buffer.from(JSON.stringify(request)),
+      contentType: 'application/json',
+    });
+    return JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  }
+
   async #withRetries(spec: RequestSpec): Promise<Buffer> {
     let delay = this.options.retryDelayMs;
     for (let attempt = 1; ; attempt++) {
