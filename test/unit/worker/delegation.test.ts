@@ -64,7 +64,7 @@ describe('delegation rules', () => {
     assert.equal(sa?.childTtlSeconds, undefined);
   });
 
-  const refusals: [string, Record<string, string>, typeof Error, RegExp][] = [
+  const refusals: [string, Record<string, string>, new (message: string) => Error, RegExp][] = [
     [
       'a scope outside the parent',
       { ...PARENT, ORKA_CONTEXT_TOKEN_CHILD_SCOPE: 'z' },
