@@ -4,7 +4,9 @@
 #   docker build -f images/controller.Dockerfile -t orka/controller:0.1.0 .
 # Runs as uid 65532 with a read-only root filesystem: the chart mounts /data (the SQLite store)
 # and /tmp (tsx's compile cache) writable (seed 002).
-ARG NODE_IMAGE=node:24-bookworm-slim
+# Node 24.18: from 24.19 better-sqlite3 12 (the store's driver, the newest that still supports
+# Node 20) aborts when the garbage collector finalizes a statement; see .ci/run.
+ARG NODE_IMAGE=node:24.18-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # better-sqlite3 builds from source against the image's own Node headers.
