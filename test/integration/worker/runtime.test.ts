@@ -404,11 +404,11 @@ describe('paths that fail loudly', () => {
         /Copilot SDK runtime \(@github\/copilot-sdk, ORKA_COPILOT_MODE=sdk\) is not implemented yet/,
     },
     {
-      name: 'a sandbox workspace request',
+      name: 'a sandbox workspace request (any case) without a template',
       runtime: 'claude',
       env: { ORKA_AGENT_SANDBOX_ENABLED: 'TRUE', ORKA_AGENT_SANDBOX_DEPTH: '0' },
       code: 2,
-      message: /sandbox workspaces are not implemented yet in the worker/,
+      message: /ORKA_AGENT_SANDBOX_TEMPLATE_NAME is required/,
     },
     {
       name: 'sandbox recursion',
