@@ -175,8 +175,17 @@ export function cachedKubeAccess(
     listJobPods: (namespace, jobName) => inner.listJobPods(namespace, jobName),
     readPodLog: (namespace, pod, container, tailLines) =>
       inner.readPodLog(namespace, pod, container, tailLines),
+    followPodLog: (namespace, pod, container, tailLines) =>
+      inner.followPodLog(namespace, pod, container, tailLines),
     canCreateTasks: (identity, namespace) => inner.canCreateTasks(identity, namespace),
+    reviewAccess: (identity, namespace, access) => inner.reviewAccess(identity, namespace, access),
     createSecret: (namespace, secret) => inner.createSecret(namespace, secret),
+    listSecrets: (namespace) => inner.listSecrets(namespace),
+    // Agent writes are not remembered for read-your-writes as Task writes are: a read right after
+    // one may see the previous Agent until its watch event arrives. Updates read live.
+    createAgent: (namespace, agent) => inner.createAgent(namespace, agent),
+    patchAgent: (namespace, name, patch) => inner.patchAgent(namespace, name, patch),
+    deleteAgent: (namespace, name) => inner.deleteAgent(namespace, name),
 
     async getTask(namespace, name, read) {
       if (read?.live || !covers(namespace)) return inner.getTask(namespace, name);
@@ -223,8 +232,8 @@ export function cachedKubeAccess(
       return existed;
     },
 
-    async getAgent(namespace, name) {
-      if (!covers(namespace)) return inner.getAgent(namespace, name);
+    async getAgent(namespace, name, read) {
+      if (read?.live || !covers(namespace)) return inner.getAgent(namespace, name);
       return (
         (sources.agents.get(name, namespace) as KubeObject | undefined) ??
         inner.getAgent(namespace, name)

@@ -1,7 +1,6 @@
 // KubeAccess on @kubernetes/client-node, with the controller's KubeConfig. Failures become
 // KubeError carrying the apiserver's status and Status message; 404 on a read becomes null.
 import {
-  ApiException,
   AuthorizationV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -12,61 +11,20 @@ import {
 } from '@kubernetes/client-node';
 import { CORE_GROUP, VERSION } from '../resources/kinds.ts';
 import type { Identity } from './auth/index.ts';
-import {
-  type AccessDecision,
-  type KubeAccess,
-  KubeError,
-  type KubeObject,
-  type ObjectList,
-  type PodSummary,
+import type {
+  AccessDecision,
+  KubeAccess,
+  KubeObject,
+  ObjectList,
+  PodSummary,
+  ResourceAccess,
 } from './kube-access.ts';
+import { AGENTS, agentWrites } from './kube-agent-writes.ts';
+import { orNull, rethrowing } from './kube-calls.ts';
+import { followPodLog } from './kube-log-follow.ts';
+import { listSecretSummaries } from './kube-secrets.ts';
 
 const TASKS = { group: CORE_GROUP, version: VERSION, plural: 'tasks' };
-const AGENTS = { group: CORE_GROUP, version: VERSION, plural: 'agents' };
-
-function statusOf(error: unknown): { status: number; reason: string; message: string } | null {
-  if (!(error instanceof ApiException)) return null;
-  let body: { reason?: unknown; message?: unknown } = {};
-  try {
-    body = typeof error.body === 'string' ? JSON.parse(error.body) : (error.body ?? {});
-  } catch {
-    body = {};
-  }
-  return {
-    status: error.code,
-    reason: typeof body.reason === 'string' ? body.reason : '',
-    message: typeof body.message === 'string' ? body.message : `HTTP ${error.code}`,
-  };
-}
-
-/** Rethrows any client failure as a KubeError (no request details, only the apiserver's answer). */
-function toKubeError(error: unknown): KubeError {
-  const status = statusOf(error);
-  if (status) return new KubeError(status.status, status.reason, status.message);
-  const code = (error as { code?: unknown })?.code;
-  return new KubeError(
-    503,
-    'ServiceUnavailable',
-    `kubernetes API unreachable (${String(code ?? 'error')})`,
-  );
-}
-
-async function orNull<T>(call: Promise<T>): Promise<T | null> {
-  try {
-    return await call;
-  } catch (error) {
-    if (statusOf(error)?.status === 404) return null;
-    throw toKubeError(error);
-  }
-}
-
-async function rethrowing<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    throw toKubeError(error);
-  }
-}
 
 function podSummary(pod: V1Pod): PodSummary {
   return {
@@ -90,6 +48,32 @@ export function kubernetesAccess(
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const authorization = kubeConfig.makeApiClient(AuthorizationV1Api);
+
+  async function reviewAccess(
+    identity: Identity,
+    namespace: string,
+    access: ResourceAccess,
+  ): Promise<AccessDecision> {
+    const review = await rethrowing(
+      authorization.createSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SubjectAccessReview',
+          spec: {
+            user: identity.username,
+            groups: [...identity.groups],
+            ...(identity.uid ? { uid: identity.uid } : {}),
+            ...(Object.keys(identity.extra).length > 0 ? { extra: { ...identity.extra } } : {}),
+            resourceAttributes: { namespace, version: VERSION, ...access },
+          },
+        },
+      }),
+    );
+    return {
+      allowed: review.status?.allowed === true && review.status?.denied !== true,
+      reason: review.status?.reason ?? '',
+    };
+  }
 
   return {
     async getTask(namespace, name) {
@@ -172,33 +156,18 @@ export function kubernetesAccess(
         core.readNamespacedPodLog({ namespace, name: pod, container, tailLines }),
       );
     },
-    async canCreateTasks(identity: Identity, namespace: string): Promise<AccessDecision> {
-      const review = await rethrowing(
-        authorization.createSubjectAccessReview({
-          body: {
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SubjectAccessReview',
-            spec: {
-              user: identity.username,
-              groups: [...identity.groups],
-              ...(identity.uid ? { uid: identity.uid } : {}),
-              ...(Object.keys(identity.extra).length > 0 ? { extra: { ...identity.extra } } : {}),
-              resourceAttributes: {
-                namespace,
-                verb: 'create',
-                group: CORE_GROUP,
-                version: VERSION,
-                resource: 'tasks',
-              },
-            },
-          },
-        }),
-      );
-      return {
-        allowed: review.status?.allowed === true && review.status?.denied !== true,
-        reason: review.status?.reason ?? '',
-      };
+    canCreateTasks(identity, namespace) {
+      return reviewAccess(identity, namespace, {
+        verb: 'create',
+        group: CORE_GROUP,
+        resource: 'tasks',
+      });
     },
+    reviewAccess,
+    ...agentWrites(custom),
+    listSecrets: (namespace) => listSecretSummaries(core, namespace),
+    followPodLog: (namespace, pod, container, tailLines) =>
+      followPodLog(kubeConfig, namespace, pod, container, tailLines),
     async createSecret(namespace, secret) {
       await rethrowing(
         core.createNamespacedSecret({
