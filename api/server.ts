@@ -18,12 +18,16 @@ import { cachedKubeAccess, type KubeCacheSources } from './kube-cache.ts';
 import { startKubeCache } from './kube-informers.ts';
 import { ApiMetrics } from './metrics.ts';
 import { OpenApiCollector } from './openapi.ts';
+import { agentWriteRoutes } from './routes/agent-writes.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { delegationRoutes } from './routes/delegation.ts';
 import { authValidateRoute, healthRoutes, metricsRoute } from './routes/health.ts';
 import { internalRoutes } from './routes/internal.ts';
+import { secretRoutes } from './routes/secrets.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { taskDataRoutes } from './routes/task-data.ts';
+import { taskLogRoutes } from './routes/task-logs.ts';
+import { taskRelatedRoutes } from './routes/task-related.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { validatorCompiler } from './validation.ts';
 
@@ -132,8 +136,12 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     authValidateRoute(api);
     taskRoutes(api, deps);
     taskDataRoutes(api, deps);
+    taskLogRoutes(api, deps);
+    taskRelatedRoutes(api, deps);
     sessionRoutes(api, deps);
     agentRoutes(api, deps);
+    agentWriteRoutes(api, deps);
+    secretRoutes(api, deps);
   });
 
   app.register(async (internal) => {

@@ -7,7 +7,7 @@ import { ApiError } from '../errors.ts';
 import type { KubeObject } from '../kube-access.ts';
 import { ListEnvelope, NamespaceQuery } from '../schemas.ts';
 
-const AgentObject = Type.Object(
+export const AgentObject = Type.Object(
   {
     apiVersion: Type.String(),
     kind: Type.String(),
@@ -18,7 +18,7 @@ const AgentObject = Type.Object(
 );
 
 /** Whether a context token's `agent` / `allowedAgents` constraints let the caller see `agent`. */
-function agentVisible(deps: ApiDeps, request: FastifyRequest, agent: KubeObject): boolean {
+export function agentVisible(deps: ApiDeps, request: FastifyRequest, agent: KubeObject): boolean {
   const identity = callerOf(request);
   const claims = identity.contextToken;
   if (deps.config.contextTokenAuthz.mode !== 'enforce' || claims === null) return true;

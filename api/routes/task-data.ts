@@ -1,4 +1,4 @@
-// What a Task produced (reference §5.1): its result, its logs, its artifacts.
+// What a Task produced (reference §5.1): its result and its artifacts (logs: task-logs.ts).
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../context.ts';
@@ -7,12 +7,9 @@ import type { KubeObject } from '../kube-access.ts';
 import { NamespaceQuery, TaskParams } from '../schemas.ts';
 import { loadTask } from '../task-access.ts';
 
-const LOG_TAIL_LINES = 100;
-const WORKER_CONTAINER = 'worker';
-
 type TaskRequest = { Params: { id: string }; Querystring: { namespace?: string } };
 
-function resultAvailable(task: KubeObject): boolean {
+export function resultAvailable(task: KubeObject): boolean {
   const resultRef = task.status?.resultRef as { available?: unknown } | undefined;
   return resultRef?.available === true;
 }
@@ -57,60 +54,6 @@ export function taskDataRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const stored = deps.store.results.get(namespace, request.params.id);
       if (stored === undefined) throw new ApiError(404, 'result not found');
       return { result: stored.data.toString('utf8') };
-    },
-  );
-
-  app.get<{ Params: { id: string }; Querystring: { namespace?: string; follow?: string } }>(
-    '/api/v1/tasks/:id/logs',
-    {
-      schema: {
-        params: TaskParams,
-        querystring: Type.Object(
-          {
-            namespace: Type.Optional(Type.String()),
-            follow: Type.Optional(Type.String({ description: 'Streaming is not implemented.' })),
-          },
-          { additionalProperties: false },
-        ),
-        'x-doc': {
-          summary: "A Task's logs: its stored result once done, else the worker's last 100 lines",
-          tags: ['tasks'],
-          responses: {
-            200: { description: 'Logs', schema: Type.Object({ logs: Type.String() }) },
-            404: { description: 'task not found / no logs yet / no pods' },
-            501: { description: 'follow=true (streaming) is not implemented' },
-          },
-        },
-      },
-    },
-    async (request) => {
-      const { namespace, task } = await loadTask(
-        deps,
-        request,
-        'getTaskLogs',
-        request.params.id,
-        request.query.namespace,
-      );
-      if (request.query.follow === 'true') {
-        throw new ApiError(501, 'log streaming (follow=true) is not implemented');
-      }
-      if (resultAvailable(task)) {
-        const stored = deps.store.results.get(namespace, request.params.id);
-        if (stored === undefined) throw new ApiError(404, 'logs not found in result store');
-        return { logs: stored.data.toString('utf8') };
-      }
-      const jobName = typeof task.status?.jobName === 'string' ? task.status.jobName : '';
-      if (jobName === '') throw new ApiError(404, 'task is pending, no logs available yet');
-      const pods = await deps.kube.listJobPods(namespace, jobName);
-      const newest = pods.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-      if (newest === undefined) throw new ApiError(404, 'no pods found for task job');
-      const logs = await deps.kube.readPodLog(
-        namespace,
-        newest.name,
-        WORKER_CONTAINER,
-        LOG_TAIL_LINES,
-      );
-      return { logs };
     },
   );
 

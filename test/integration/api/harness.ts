@@ -130,6 +130,19 @@ function agentTaskSpec(): Record<string, unknown> {
   return { type: 'agent', agentRef: { name: 'claude-agent' }, prompt: 'Fix the tests' };
 }
 
+/** What the test callers may also do in their namespaces: write Agents, list Secret names. */
+function agentAndSecretRules(namespaces: string[]): AccessRule[] {
+  return [
+    {
+      verbs: ['create', 'update', 'delete'],
+      apiGroups: ['core.orka.ai'],
+      resources: ['agents'],
+      namespaces,
+    },
+    { verbs: ['list'], apiGroups: [''], resources: ['secrets'], namespaces },
+  ];
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const rules: Record<string, AccessRule[]> = {
     [CONTROLLER]: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
@@ -142,11 +155,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         resources: ['tasks'],
         namespaces: [namespace],
       },
+      ...agentAndSecretRules([namespace]),
     ];
   }
   for (const [username, namespaces] of Object.entries(OIDC_USERS)) {
     rules[username] = [
       { verbs: ['create'], apiGroups: ['core.orka.ai'], resources: ['tasks'], namespaces },
+      ...agentAndSecretRules(namespaces),
     ];
   }
   // The subject of the test context tokens, bound to create Tasks as an RBAC user would be.
@@ -157,6 +172,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       resources: ['tasks'],
       namespaces: [...NAMESPACES],
     },
+    ...agentAndSecretRules([...NAMESPACES]),
   ];
   const standin = await startKubeStandin({ authorizer: ruleAuthorizer(rules) });
   const admin = standin.kubeConfig;

@@ -296,7 +296,7 @@ describe('REST API routes', () => {
     );
   });
 
-  test('GET logs: stored result, pending, no pods, the worker container of the newest pod, follow not implemented', async () => {
+  test('GET logs: stored result, pending, no pods, the worker container of the newest pod', async () => {
     assert.deepEqual((await h.request('GET', '/api/v1/tasks/done/logs', { token: tokenA })).json, {
       logs: 'all tests pass ✓',
     });
@@ -324,11 +324,6 @@ describe('REST API routes', () => {
       {
         logs: 'line 1\nline 2\n',
       },
-    );
-    expectError(
-      await h.request('GET', '/api/v1/tasks/running/logs?follow=true', { token: tokenA }),
-      501,
-      'log streaming (follow=true) is not implemented',
     );
   });
 
