@@ -29,6 +29,8 @@ const ALL_SCOPES = [
   'orka:sessions:read',
   'orka:sessions:write',
   'orka:agents:read',
+  'orka:agents:write',
+  'orka:secrets:read',
 ].join(' ');
 
 type Endpoint = [
@@ -51,6 +53,22 @@ const ENDPOINTS: Endpoint[] = [
   ['list agents', 'GET', (ns) => `/api/v1/agents?namespace=${ns}`],
   ['get agent', 'GET', (ns) => `/api/v1/agents/a1?namespace=${ns}`],
   ['delete task', 'DELETE', (ns) => `/api/v1/tasks/gone?namespace=${ns}`],
+  ['task children', 'GET', (ns) => `/api/v1/tasks/t1/children?namespace=${ns}`],
+  ['task plan', 'GET', (ns) => `/api/v1/tasks/t1/plan?namespace=${ns}`],
+  ['list secrets', 'GET', (ns) => `/api/v1/secrets?namespace=${ns}`],
+  [
+    'create agent',
+    'POST',
+    () => '/api/v1/agents',
+    (ns) => ({ name: `agent-${ns}`, namespace: ns, spec: { runtime: { type: 'claude' } } }),
+  ],
+  [
+    'update agent',
+    'PUT',
+    (ns) => `/api/v1/agents/agent-${ns}?namespace=${ns}`,
+    () => ({ spec: { runtime: { type: 'codex' } } }),
+  ],
+  ['delete agent', 'DELETE', (ns) => `/api/v1/agents/a1?namespace=${ns}`],
   [
     'create task',
     'POST',
