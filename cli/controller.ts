@@ -239,6 +239,14 @@ export async function runController(context: CommandContext): Promise<number> {
     }),
     contextTokenVerifier: auth.contextToken ? new ContextTokenVerifier(auth.contextToken) : null,
     kube: kubernetesAccess(kubeConfig, { readinessNamespace: String(values['watch-namespace']) }),
+    // Reads come from the reconcilers' informers: no apiserver round trip per GET.
+    readCache: {
+      sources: {
+        tasks: controller.caches.tasks,
+        agents: controller.caches.agents,
+        namespace: String(values['watch-namespace']),
+      },
+    },
     config: {
       namespaces: {
         watchNamespace: String(values['watch-namespace']),

@@ -150,6 +150,7 @@ export async function startDev(options: DevOptions): Promise<RunningDev> {
         }),
       }),
       kube: kubernetesAccess(kubeConfig),
+      readCache: { kubeConfig, watchNamespace: String(flags['watch-namespace'] ?? '') },
       config: {
         namespaces: {
           watchNamespace: String(flags['watch-namespace'] ?? ''),
