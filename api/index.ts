@@ -7,9 +7,12 @@ export {
   KubeError,
   type KubeObject,
   type ListOptions,
+  type LogFollow,
   type ObjectList,
   type PodSummary,
   type ReadOptions,
+  type ResourceAccess,
+  type SecretSummary,
   type SecretToCreate,
 } from './kube-access.ts';
 export {
