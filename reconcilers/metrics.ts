@@ -1,8 +1,8 @@
-// The controller's Prometheus metrics. The text format and metric types are the webhook's
-// (webhooks/metrics.ts has no dependencies of its own); gauges are read from the queues and the
-// Task cache when scraped, so they cannot drift from what the controller holds.
+// The controller's Prometheus metrics (primitives in metrics/prometheus.ts); gauges are read from
+// the queues and the Task cache when scraped, so they cannot drift from what the controller holds.
+
+import { Counter, Gauge, Histogram } from '../metrics/prometheus.ts';
 import type { Task } from '../resources/types.ts';
-import { Counter, Gauge, Histogram } from '../webhooks/metrics.ts';
 import type { ReconcileAction } from './runtime/action.ts';
 import type { WorkQueue } from './runtime/queue.ts';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Histogram, WebhookMetrics } from '../../../webhooks/metrics.ts';
+import { Histogram } from '../../../metrics/prometheus.ts';
+import { WebhookMetrics } from '../../../webhooks/metrics.ts';
 import {
   BadRequestError,
   decodeAdmissionReview,
