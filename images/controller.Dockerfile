@@ -21,6 +21,7 @@ COPY bin/ bin/
 COPY cli/ cli/
 COPY api/ api/
 COPY certs/ certs/
+COPY metrics/ metrics/
 COPY policy/ policy/
 COPY reconcilers/ reconcilers/
 COPY resources/ resources/

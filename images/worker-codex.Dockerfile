@@ -16,6 +16,7 @@ COPY scripts/build-worker.mjs scripts/
 COPY cli/ cli/
 COPY api/ api/
 COPY certs/ certs/
+COPY metrics/ metrics/
 COPY policy/ policy/
 COPY reconcilers/ reconcilers/
 COPY resources/ resources/
