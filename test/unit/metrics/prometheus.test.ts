@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Counter, Histogram } from '../../../metrics/prometheus.ts';
+
+describe('series identity', () => {
+  test('the same labels in another order are one series', () => {
+    const counter = new Counter('orka_test_total', 'test');
+    counter.inc({ policy: 'p', action: 'deny' });
+    counter.inc({ action: 'deny', policy: 'p' });
+    assert.equal(counter.get({ policy: 'p', action: 'deny' }), 2);
+    assert.equal(counter.render().filter((line) => !line.startsWith('#')).length, 1);
+  });
+
+  test('label sets that differ by name, value or count are separate series', () => {
+    const counter = new Counter('orka_test_total', 'test');
+    const sets = [{}, { a: 'b' }, { b: 'a' }, { a: 'bc' }, { ab: 'c' }, { a: 'b', c: 'd' }];
+    for (const labels of sets) counter.inc(labels);
+    for (const labels of sets) assert.equal(counter.get(labels), 1, JSON.stringify(labels));
+  });
+
+  test('a histogram counts each observation into every bucket at or above it', () => {
+    const histogram = new Histogram('orka_test_seconds', 'test', [0.1, 1]);
+    histogram.observe({ kind: 'Task' }, 0.05);
+    histogram.observe({ kind: 'Task' }, 0.5);
+    histogram.observe({ kind: 'Task' }, 5);
+    const lines = histogram.render();
+    assert.ok(lines.includes('orka_test_seconds_bucket{kind="Task",le="0.1"} 1'));
+    assert.ok(lines.includes('orka_test_seconds_bucket{kind="Task",le="1"} 2'));
+    assert.ok(lines.includes('orka_test_seconds_bucket{kind="Task",le="+Inf"} 3'));
+    assert.ok(lines.includes('orka_test_seconds_count{kind="Task"} 3'));
+  });
+});
