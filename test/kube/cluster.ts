@@ -26,6 +26,7 @@ import {
   StatusError,
 } from './status.ts';
 import { type KubeObject, ObjectStore } from './store.ts';
+import { type FieldValidation, strictDecodingError, unknownFields } from './strict.ts';
 import { normalize, onCreate, validateBuiltin } from './type-rules.ts';
 
 export interface RequestScope {
@@ -39,6 +40,8 @@ export interface RequestScope {
   fieldManager?: string;
   /** Admission warnings collected for the response's Warning headers. */
   warnings: string[];
+  /** How unknown fields of a custom resource are answered (default Ignore: pruned silently). */
+  fieldValidation?: FieldValidation;
 }
 
 export interface DeleteOptions {
@@ -136,6 +139,19 @@ export class Cluster {
         { kind: scope.type.plural, ...(scope.type.group ? { group: scope.type.group } : {}) },
       );
     }
+  }
+
+  /**
+   * Unknown fields of the request's object under `fieldValidation`: Strict refuses them, Warn
+   * names them in Warning headers; both before admission, as the apiserver decodes first.
+   */
+  private checkUnknownFields(scope: RequestScope, o: KubeObject): void {
+    const directive = scope.fieldValidation ?? 'Ignore';
+    if (directive === 'Ignore') return;
+    const fields = unknownFields(o, scope.type.schemas?.[scope.version]);
+    if (fields.length === 0) return;
+    if (directive === 'Strict') throw strictDecodingError(scope.type.kind, scope.version, fields);
+    scope.warnings.push(...fields.map((field) => `unknown field "${field}"`));
   }
 
   /** Defaults and prunes a custom resource per its structural schema; validates it. */
@@ -309,6 +325,7 @@ export class Cluster {
     ] as const) {
       delete o.metadata[f];
     }
+    this.checkUnknownFields(scope, o);
     this.checkNamespace(scope, o.metadata.name ?? o.metadata.generateName ?? '');
     if (t.subresources.includes('status')) delete o.status;
     o = this.applySchema(t, scope.version, o, false);
@@ -484,6 +501,7 @@ export class Cluster {
       else o.metadata[f] = current.metadata[f] as never;
     }
     o.metadata.resourceVersion = current.metadata.resourceVersion;
+    this.checkUnknownFields(scope, o);
     o = this.applySchema(t, scope.version, o, false);
     const options = this.options(optionsKind, scope);
     const mutated = await this.admission.mutate(

@@ -11,6 +11,7 @@ import { type FailureSpec, Faults, type RequestAttributes } from './faults.ts';
 import { GarbageCollector } from './gc.ts';
 import { Identities, ISSUER, type UserInfo } from './identities.ts';
 import { kubeconfigYaml, makeKubeConfig, writeKubeconfigFile } from './kubeconfig.ts';
+import { openApiV3GroupVersion, openApiV3Root } from './openapi.ts';
 import { isReviewType, type ResourceType, typeKey } from './resource-types.ts';
 import { accessReview, selfSubjectReview, tokenRequest, tokenReview } from './reviews.ts';
 import {
@@ -27,6 +28,7 @@ import {
   successStatus,
   unauthorized,
 } from './status.ts';
+import { parseFieldValidation } from './strict.ts';
 import type { KubeObject } from './store.ts';
 import {
   type CertificateAuthority,
@@ -450,6 +452,7 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
       dryRun: dryRunValues.length > 0,
       warnings: [],
       ...(query.get('fieldManager') ? { fieldManager: query.get('fieldManager')! } : {}),
+      fieldValidation: parseFieldValidation(query.get('fieldValidation')),
     };
     const gr = { group: t.group, resource: t.plural };
     if (isReviewType(t)) {
@@ -566,6 +569,17 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
     }
   }
 
+  /** /openapi/v3 and its group-version documents; anything else under /openapi is not served. */
+  function openApiDocument(segments: string[]): unknown {
+    if (segments[1] !== 'v3') throw notFoundPath();
+    if (segments.length === 2) {
+      return openApiV3Root(cluster.registry, String(cluster.store.currentRevision));
+    }
+    const document = openApiV3GroupVersion(cluster.registry, segments.slice(2));
+    if (!document) throw notFoundPath();
+    return document;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -595,6 +609,7 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
     if (path === '/openid/v1/jwks') return send(res, 200, await identities.jwks());
     const user = await authenticate(req);
     if (!user) throw unauthorized();
+    if (segments[0] === 'openapi') return send(res, 200, openApiDocument(segments));
     const disc = req.method === 'GET' ? discovery(segments) : undefined;
     if (disc) return send(res, 200, disc);
     const r = route(segments);
