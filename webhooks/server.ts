@@ -1,12 +1,14 @@
 // The admission server (DESIGN §5): fastify over HTTPS with POST /mutate and /validate, /healthz,
 // /readyz and /metrics. Bodies are read as text (at most 3 MiB) and decoded by review.ts, so no
 // body ever reaches JSON.parse's prototype handling or loses integer digits. Client problems are
-// 400s with a Status body, never a crash; slow clients are cut off by the request timeout.
+// 400s with a Status body, never a crash; slow clients are cut off by the request timeout
+// (slow-clients.ts).
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { KeyPair } from '../certs/authority.ts';
 import { type Endpoint, type HandlerDependencies, handleReview } from './handler.ts';
+import { clientErrorHandler, guardSlowBodies, timeoutCheckIntervalMs } from './slow-clients.ts';
 
 export const BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 
@@ -38,15 +40,24 @@ function clientError(message: string, code = 400): string {
 }
 
 export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const app = Fastify({
-    https: { cert: options.tls.cert, key: options.tls.key },
+    https: {
+      cert: options.tls.cert,
+      key: options.tls.key,
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: timeoutCheckIntervalMs(requestTimeoutMs),
+    },
     bodyLimit: BODY_LIMIT_BYTES,
-    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    requestTimeout: requestTimeoutMs,
+    clientErrorHandler: clientErrorHandler(requestTimeoutMs, options.metrics),
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 90_000,
     connectionTimeout: 0,
     logger: false,
     return503OnClosing: true,
   });
+  guardSlowBodies(app.server, requestTimeoutMs, options.metrics);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 

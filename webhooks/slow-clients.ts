@@ -1,0 +1,122 @@
+// Slow and broken clients, answered instead of with Node's or fastify's defaults (a bare 408, a
+// non-Status JSON, or nothing at all). Node's request timeout cuts off a connection whose headers
+// never finish, but once a request's headers are in, Node 20 lets its body dribble for as long
+// as the client likes: the body guard enforces the same timeout on bodies. A body not whole in
+// time gets a 400 Status naming the timeout, so the apiserver logs a reason; headers that never
+// finish get no answer (there is no request to answer, and a slowloris deserves none): the
+// connection is closed. Malformed HTTP gets a 400 Status naming the parser's error code.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebhookMetrics } from './metrics.ts';
+
+/** The Kubernetes Status body of a client error. */
+export function clientErrorStatus(code: number, reason: string, message: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Status',
+    status: 'Failure',
+    code,
+    reason,
+    message,
+  });
+}
+
+function rawResponse(code: number, statusText: string, body: string): string {
+  return `HTTP/1.1 ${code} ${statusText}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+const slowBodyResponse = (requestTimeoutMs: number) =>
+  rawResponse(
+    400,
+    'Bad Request',
+    clientErrorStatus(
+      400,
+      'BadRequest',
+      `request body not received within the ${requestTimeoutMs} ms request timeout`,
+    ),
+  );
+
+/** How often timeouts are checked: a tenth of the timeout, so a slow client is cut off near it. */
+export const timeoutCheckIntervalMs = (requestTimeoutMs: number) =>
+  Math.max(50, Math.round(requestTimeoutMs / 10));
+
+/**
+ * Node attaches a ServerResponse to the socket once a request's headers are parsed and detaches it
+ * when the response finishes: it tells headers that never ended (`idle`) from a slow body
+ * (`receiving`), and a response already under way (`responding`) must not be interleaved.
+ */
+function connectionState(socket: Duplex): 'idle' | 'receiving' | 'responding' {
+  const response = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })
+    ._httpMessage;
+  if (response === undefined || response === null) return 'idle';
+  return response.headersSent === true ? 'responding' : 'receiving';
+}
+
+function answerFor(
+  error: Error & { code?: string },
+  socket: Duplex,
+  requestTimeoutMs: number,
+): string | undefined {
+  const state = connectionState(socket);
+  if (state === 'responding') return undefined;
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return state === 'idle' ? undefined : slowBodyResponse(requestTimeoutMs);
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return rawResponse(
+      431,
+      'Request Header Fields Too Large',
+      clientErrorStatus(431, 'RequestHeaderFieldsTooLarge', 'request headers are too large'),
+    );
+  }
+  return rawResponse(
+    400,
+    'Bad Request',
+    clientErrorStatus(400, 'BadRequest', `malformed HTTP request (${error.code ?? 'unknown'})`),
+  );
+}
+
+/** The 'clientError' handler of the webhook server (fastify's clientErrorHandler). */
+export function clientErrorHandler(requestTimeoutMs: number, metrics: WebhookMetrics) {
+  return (error: Error & { code?: string }, socket: Duplex): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const answer = answerFor(error, socket, requestTimeoutMs);
+    metrics.badRequests.inc({ endpoint: 'any', answer: answer ? 'status' : 'closed' });
+    if (answer && socket.writable) socket.write(answer);
+    socket.destroy();
+  };
+}
+
+/**
+ * Answers and closes requests whose body is not whole `requestTimeoutMs` after their headers
+ * arrived. Requests are noted in arrival order with their start; a periodic sweep drops the
+ * complete ones and stops at the first one still within its time.
+ */
+export function guardSlowBodies(
+  server: Server,
+  requestTimeoutMs: number,
+  metrics: WebhookMetrics,
+): void {
+  const receiving = new Map<IncomingMessage, number>();
+  server.on('request', (request: IncomingMessage) => {
+    receiving.set(request, performance.now());
+  });
+  const sweep = () => {
+    const deadline = performance.now() - requestTimeoutMs;
+    for (const [request, started] of receiving) {
+      if (request.complete || request.destroyed) {
+        receiving.delete(request);
+        continue;
+      }
+      if (started > deadline) break;
+      receiving.delete(request);
+      const socket = request.socket;
+      if (connectionState(socket) !== 'receiving') continue;
+      metrics.badRequests.inc({ endpoint: 'any', answer: 'status' });
+      if (socket.writable) socket.write(slowBodyResponse(requestTimeoutMs));
+      socket.destroy();
+    }
+  };
+  const timer = setInterval(sweep, timeoutCheckIntervalMs(requestTimeoutMs)).unref();
+  server.on('close', () => clearInterval(timer));
+}
