@@ -220,6 +220,13 @@ export const commands: Command[] = [
         description: 'address to serve on, which the apiserver calls (an IP or DNS name)',
       },
       { name: 'webhook-port', type: 'int', default: 9443, description: 'webhook HTTPS port' },
+      {
+        name: 'cert-dir',
+        type: 'string',
+        default: '',
+        description:
+          'folder keeping the CA and serving certificate between runs (default $XDG_STATE_HOME/orka/dev-certs, else ~/.local/state/orka/dev-certs)',
+      },
       policiesFlag,
       kubeconfigFlag,
       ...admissionFlags,

@@ -1,5 +1,6 @@
 // `orka dev [--host 127.0.0.1] [--webhook-port 9443] [--api-port 8080] [--controller-namespace
-// orka-system] [--store-path FILE]` (DESIGN §11): flags to options; webhooks/dev.ts does the rest.
+// orka-system] [--store-path FILE] [--cert-dir DIR]` (DESIGN §11): flags to options;
+// webhooks/dev.ts does the rest.
 // stdout carries exactly one line, `orka dev ready`; logs go to stderr.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { startDev } from '../webhooks/dev.ts';
+import { defaultDevCertDir } from '../webhooks/dev-certs.ts';
 import type { CommandContext } from './commands.ts';
 import { UsageError } from './flags.ts';
 import { workerJobConfigFromFlags } from './render-job.ts';
@@ -57,6 +59,7 @@ export async function runDev({
     webhookPort: port(values, 'webhook-port'),
     apiPort: port(values, 'api-port'),
     storePath,
+    certDir: String(values['cert-dir']) || defaultDevCertDir(env),
     policyPaths: values.policies as string[],
     flags: values,
     jobConfig: workerJobConfigFromFlags(values),

@@ -1,31 +1,24 @@
 // `orka dev` (DESIGN §11): everything in one process against a cluster. Namespace and CRDs first
-// (the webhook's and the controller's informers need them), stale dev configurations removed, a
-// fresh CA and serving certificate for HOST, webhook + controller + API started, the dev
-// configurations registered with `url` and the CA, then a dry-run self-probe repeated until the
-// apiserver has called the webhook for it: only then is the process ready. close() removes the
-// configurations first, so the cluster never points at a webhook that is gone.
-import { mkdtempSync, rmSync } from 'node:fs';
+// (the webhook's and the controller's informers need them), stale dev configurations removed, the
+// CA and serving certificate for HOST reused from the cert folder (renewed when due,
+// dev-certs.ts), webhook + controller + API started, the dev configurations registered with `url`
+// and the CA, then a dry-run self-probe repeated until the apiserver has called the webhook for
+// it: only then is the process ready. close() removes the configurations first, so the cluster
+// never points at a webhook that is gone.
 import { type AddressInfo, isIP } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Authenticator, parseOidcConfig } from '../api/auth/index.ts';
 import { kubernetesTokenReviewer } from '../api/auth/token-review-k8s.ts';
 import { parseContextTokenAuthzConfig } from '../api/authz/index.ts';
 import { createApiServer, kubernetesAccess } from '../api/index.ts';
-import {
-  createCertificateAuthority,
-  issueServingCertificate,
-  splitHosts,
-} from '../certs/authority.ts';
-import { writeCertificateFiles } from '../certs/files.ts';
 import { policyConfigFromFlags } from '../policy/chain/config.ts';
 import { startController } from '../reconcilers/index.ts';
 import type { WorkerJobConfig } from '../reconcilers/job/index.ts';
 import { buildCrd, crdName } from '../resources/crd.ts';
 import { KINDS } from '../resources/kinds.ts';
 import { openStore } from '../store/index.ts';
+import { ensureDevCertificates } from './dev-certs.ts';
 import { DevCluster, devWebhookConfigurations } from './dev-cluster.ts';
 import { startWebhookProcess } from './run.ts';
 
@@ -36,6 +29,8 @@ export interface DevOptions {
   webhookPort: number;
   apiPort: number;
   storePath: string;
+  /** the folder keeping the CA and serving certificate between runs (webhooks/dev-certs.ts) */
+  certDir: string;
   policyPaths: string[];
   /** admission and controller flag values by name */
   flags: Readonly<Record<string, unknown>>;
@@ -115,11 +110,19 @@ export async function startDev(options: DevOptions): Promise<RunningDev> {
       logger.warn({}, 'SelfSubjectReview unavailable: provenance trusts only the configured users');
     }
 
-    const authority = await createCertificateAuthority({ commonName: 'orka-dev-ca' });
-    const serving = await issueServingCertificate(authority, splitHosts([options.host]));
-    const certDir = mkdtempSync(join(tmpdir(), 'orka-dev-certs-'));
-    teardown.add('certificate folder', () => rmSync(certDir, { recursive: true, force: true }));
-    writeCertificateFiles(certDir, { caBundle: authority.cert, serving });
+    const { certDir } = options;
+    const dev = await ensureDevCertificates(certDir, options.host);
+    if (dev.changes.length === 0) {
+      logger.info(
+        { certDir, caFingerprint: dev.caFingerprint },
+        'reusing the dev CA and serving certificate',
+      );
+    } else {
+      logger.info(
+        { certDir, caFingerprint: dev.caFingerprint, changes: dev.changes },
+        'dev certificates created or renewed',
+      );
+    }
 
     const seen = new Set<string>();
     const webhookLogger = logger.child({ component: 'orka-webhook' });
@@ -175,7 +178,9 @@ export async function startDev(options: DevOptions): Promise<RunningDev> {
     });
     teardown.add('controller', () => controller.stop());
 
-    await cluster.registerConfigurations(devWebhookConfigurations(webhookUrl, authority.cert));
+    await cluster.registerConfigurations(
+      devWebhookConfigurations(webhookUrl, dev.certificates.caBundle),
+    );
     teardown.add('webhook configurations', async () => {
       const removed = await cluster.removeConfigurations();
       logger.info({ removed }, 'dev webhook configurations removed');

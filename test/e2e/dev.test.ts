@@ -109,6 +109,8 @@ describe('orka dev against ORKA_E2E_KUBECONFIG', () => {
       process.env.ORKA_E2E_API_PORT ?? '8080',
       '--store-path',
       join(dir, 'orka.db'),
+      '--cert-dir',
+      join(dir, 'certs'),
     ]);
     await dev.ready;
     await cluster.expect('POST', '/api/v1/namespaces', { metadata: { name: namespace } });

@@ -71,6 +71,8 @@ describe('orka dev against the Kubernetes API stand-in', () => {
     '0',
     '--store-path',
     join(dir, 'orka.db'),
+    '--cert-dir',
+    join(dir, 'certs'),
   ];
 
   before(async () => {
