@@ -15,9 +15,25 @@ export type { UserInfo } from './identities.ts';
 export { DEFAULT_AUDIENCE, ISSUER } from './identities.ts';
 export type { KubeconfigTarget } from './kubeconfig.ts';
 export { kubeconfigYaml, makeKubeConfig, writeKubeconfigFile } from './kubeconfig.ts';
+export type { OrkaComponent, PolicyRule } from './rbac.ts';
+export {
+  COMPONENT_SERVICE_ACCOUNTS,
+  componentOf,
+  componentRbacAuthorizer,
+  componentUser,
+  componentUsername,
+  policyRuleAllows,
+  RELEASE_NAMESPACE,
+  storedRbacAuthorizer,
+} from './rbac.ts';
 export type { ResourceType, Schema } from './resource-types.ts';
-export type { KubeStandin, KubeStandinOptions, RequestRecord } from './server.ts';
-export { startKubeStandin } from './server.ts';
+export type {
+  KubeStandin,
+  KubeStandinOptions,
+  RbacAuditRecord,
+  RequestRecord,
+} from './server.ts';
+export { RBAC_AUDIT_DIR_ENV, startKubeStandin } from './server.ts';
 export type { KubeStatus } from './status.ts';
 export { StatusError } from './status.ts';
 export type { KubeObject, ObjectMeta, OwnerReference } from './store.ts';

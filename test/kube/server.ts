@@ -1,17 +1,26 @@
 // The HTTPS front of the stand-in: authentication, the request log, fault injection,
 // authorization, then routing to discovery, reviews, resources, watches and pod logs.
+import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type AdmissionCall, type ServiceResolver, warningHeader } from './admission.ts';
-import { type Authorizer, allowAll, forbiddenMessage } from './authorizer.ts';
+import {
+  type Authorizer,
+  allowAll,
+  forbiddenMessage,
+  type ResourceAttributes,
+} from './authorizer.ts';
 import { Cluster, type DeleteOptions, PATCH_CONTENT_TYPES, type RequestScope } from './cluster.ts';
 import { type FailureSpec, Faults, type RequestAttributes } from './faults.ts';
 import { GarbageCollector } from './gc.ts';
 import { Identities, ISSUER, type UserInfo } from './identities.ts';
 import { kubeconfigYaml, makeKubeConfig, writeKubeconfigFile } from './kubeconfig.ts';
 import { openApiV3GroupVersion, openApiV3Root } from './openapi.ts';
+import { componentOf, componentRbacAuthorizer, type PolicyRule, RBAC_GROUP } from './rbac.ts';
 import { isReviewType, type ResourceType, typeKey } from './resource-types.ts';
 import { accessReview, selfSubjectReview, tokenRequest, tokenReview } from './reviews.ts';
 import {
@@ -28,8 +37,8 @@ import {
   successStatus,
   unauthorized,
 } from './status.ts';
-import { parseFieldValidation } from './strict.ts';
 import type { KubeObject } from './store.ts';
+import { parseFieldValidation } from './strict.ts';
 import {
   type CertificateAuthority,
   createCertificateAuthority,
@@ -59,6 +68,25 @@ export interface KubeStandinOptions {
   ignoreCelRules?: boolean;
   /** The identity of `kubeConfig` (default `kubernetes-admin` in `system:masters`). */
   admin?: UserInfo;
+  /**
+   * Decide Orka's component identities (rbac.ts `componentOf`) by the RBAC objects stored in the
+   * stand-in, as a real apiserver would; `authorizer` then decides only the other users.
+   */
+  componentRbac?: boolean;
+}
+
+/** Where every stand-in of a suite run appends its component requests for the RBAC audit. */
+export const RBAC_AUDIT_DIR_ENV = 'ORKA_RBAC_AUDIT_DIR';
+
+/** One line of the RBAC audit log: a request an Orka component identity made. */
+export interface RbacAuditRecord {
+  username: string;
+  verb: string;
+  group: string;
+  resource: string;
+  subresource: string;
+  namespaced: boolean;
+  name: string;
 }
 
 export interface KubeStandin {
@@ -154,6 +182,19 @@ function send(res: ServerResponse, code: number, body: unknown, warnings: string
   res.end(text);
 }
 
+/**
+ * A list or watch narrowed by `fieldSelector=metadata.name=<name>` is authorized as a request for
+ * that name, as the apiserver's request-info resolver does, so `resourceNames` rules can allow it.
+ */
+function namedBySelector(verb: string, query: URLSearchParams): string {
+  if (verb !== 'list' && verb !== 'watch') return '';
+  const selector = query.get('fieldSelector') ?? '';
+  const terms = selector.split(',').filter(Boolean);
+  if (terms.length !== 1) return '';
+  const match = /^metadata\.name==?(.+)$/.exec(terms[0]!);
+  return match ? match[1]! : '';
+}
+
 function notFoundPath(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
 }
@@ -201,7 +242,6 @@ function sharedCertificates() {
 export async function startKubeStandin(options: KubeStandinOptions = {}): Promise<KubeStandin> {
   const { ca, serving } = await sharedCertificates();
   const identities = await Identities.create();
-  let authorizer = options.authorizer ?? allowAll;
   const resolveService: ServiceResolver =
     options.resolveService ??
     ((svc) => {
@@ -210,6 +250,26 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
       );
     });
   const cluster = new Cluster(resolveService, options.ignoreCelRules ?? false);
+  const decideFor = (given: Authorizer) =>
+    options.componentRbac ? componentRbacAuthorizer(cluster, given) : given;
+  let authorizer = decideFor(options.authorizer ?? allowAll);
+  // Only stand-ins that enforce the components' RBAC record them: elsewhere a component username
+  // may be a test's stand-in caller, not the component at work.
+  const auditDir = options.componentRbac ? process.env[RBAC_AUDIT_DIR_ENV] : undefined;
+  const auditFile = auditDir ? join(auditDir, `${process.pid}-${randomUUID()}.jsonl`) : undefined;
+  const audit = (username: string, attrs: ResourceAttributes) => {
+    if (!auditFile || !componentOf(username)) return;
+    const line: RbacAuditRecord = {
+      username,
+      verb: attrs.verb,
+      group: attrs.group,
+      resource: attrs.resource,
+      subresource: attrs.subresource ?? '',
+      namespaced: !!attrs.namespace,
+      name: attrs.name ?? '',
+    };
+    appendFileSync(auditFile, `${JSON.stringify(line)}\n`);
+  };
   const gc = new GarbageCollector(cluster);
   cluster.onRemoved = () => gc.schedule();
   const watches = new WatchHub(cluster, options.bookmarkIntervalMs ?? 0);
@@ -388,6 +448,68 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
     }
   }
 
+  /**
+   * The apiserver's escalation check on RoleBindings and ClusterRoleBindings: the writer needs
+   * `bind` on the referenced role, or must already hold every permission the role grants. Applied
+   * where the stand-in enforces component RBAC, so the controller's worker RoleBinding is checked.
+   */
+  async function authorizeBinding(
+    user: UserInfo,
+    t: ResourceType,
+    namespace: string,
+    body: Record<string, unknown>,
+  ): Promise<void> {
+    if (!options.componentRbac || t.group !== RBAC_GROUP) return;
+    if (t.plural !== 'rolebindings' && t.plural !== 'clusterrolebindings') return;
+    const ref = body.roleRef as { kind?: string; name?: string } | undefined;
+    if (!ref?.kind || !ref.name) return;
+    const bind: ResourceAttributes = {
+      verb: 'bind',
+      group: RBAC_GROUP,
+      resource: ref.kind === 'ClusterRole' ? 'clusterroles' : 'roles',
+      name: ref.name,
+      ...(namespace && ref.kind === 'Role' ? { namespace } : {}),
+    };
+    audit(user.username, bind);
+    if ((await authorizer({ user, resource: bind })).allowed) return;
+    const role =
+      ref.kind === 'ClusterRole'
+        ? cluster.store.get(typeKey(RBAC_GROUP, 'clusterroles'), undefined, ref.name)
+        : cluster.store.get(typeKey(RBAC_GROUP, 'roles'), namespace, ref.name);
+    if (role && (await holdsAll(user, (role.rules as PolicyRule[]) ?? [], namespace))) return;
+    throw new StatusError(
+      403,
+      'Forbidden',
+      `${t.plural}.${RBAC_GROUP} is forbidden: user "${user.username}" (groups=${JSON.stringify(user.groups ?? [])}) is attempting to grant RBAC permissions not currently held, and cannot bind ${ref.kind} "${ref.name}"`,
+      { kind: t.plural, group: RBAC_GROUP },
+    );
+  }
+
+  /** Whether the user is allowed every verb on every resource (and name) the rules list. */
+  async function holdsAll(user: UserInfo, rules: PolicyRule[], namespace: string) {
+    for (const rule of rules) {
+      const lists = [rule.verbs, rule.apiGroups, rule.resources];
+      if (rule.nonResourceURLs || lists.some((list) => !list || list.includes('*'))) return false;
+      const names = rule.resourceNames?.length ? rule.resourceNames : [''];
+      for (const verb of rule.verbs!)
+        for (const group of rule.apiGroups!)
+          for (const qualified of rule.resources!)
+            for (const name of names) {
+              const [resource, subresource] = qualified.split('/') as [string, string?];
+              const attrs: ResourceAttributes = {
+                verb,
+                group,
+                resource,
+                ...(subresource ? { subresource } : {}),
+                ...(namespace ? { namespace } : {}),
+                ...(name ? { name } : {}),
+              };
+              if (!(await authorizer({ user, resource: attrs })).allowed) return false;
+            }
+    }
+    return true;
+  }
+
   async function podLog(
     namespace: string,
     name: string,
@@ -507,16 +629,15 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
             );
           }
           if (r.name) throw methodNotSupported(gr, verb);
+          await authorizeBinding(user, t, r.namespace, body);
           return send(res, 201, await cluster.create(scope, body), scope.warnings);
         }
-        case 'update':
+        case 'update': {
           if (!r.name) throw methodNotSupported(gr, verb);
-          return send(
-            res,
-            200,
-            await cluster.update(scope, r.name, parseJson(await readBody(req))),
-            scope.warnings,
-          );
+          const body = parseJson(await readBody(req));
+          await authorizeBinding(user, t, r.namespace, body);
+          return send(res, 200, await cluster.update(scope, r.name, body), scope.warnings);
+        }
         case 'patch': {
           const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
           const patchType = PATCH_CONTENT_TYPES[contentType];
@@ -632,15 +753,17 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
     });
     const injected = faults.take(record);
     if (injected) throw injected;
-    const attrs = {
+    const name = r.name || namedBySelector(verb, url.searchParams);
+    const attrs: ResourceAttributes = {
       verb,
       group: r.group,
       version: r.version,
       resource: r.plural,
       ...(r.subresource ? { subresource: r.subresource } : {}),
       ...(r.namespace ? { namespace: r.namespace } : {}),
-      ...(r.name ? { name: r.name } : {}),
+      ...(name ? { name } : {}),
     };
+    audit(user.username, attrs);
     const decision = await authorizer({ user, resource: attrs });
     if (!decision.allowed) {
       throw new StatusError(403, 'Forbidden', forbiddenMessage(user, attrs, decision.reason), {
@@ -702,7 +825,7 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
     requestsBy: (username) => requestLog.filter((r) => r.username === username),
     admissionCalls: cluster.admission.calls,
     setAuthorizer: (a) => {
-      authorizer = a;
+      authorizer = decideFor(a);
     },
     setPodLog: (namespace, pod, text, container) => {
       podLogs.set(`${namespace}/${pod}/${container ?? ''}`, text);

@@ -13,6 +13,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   PatchStrategy,
+  RbacAuthorizationV1Api,
   setHeaderOptions,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
@@ -27,15 +28,12 @@ import {
 import { kubernetesTokenReviewer } from '../../../api/auth/token-review-k8s.ts';
 import { parseContextTokenAuthzConfig } from '../../../api/authz/index.ts';
 import { createApiServer, kubernetesAccess } from '../../../api/index.ts';
+import { workerRbac } from '../../../reconcilers/task/worker-rbac.ts';
 import { buildCrd } from '../../../resources/crd.ts';
 import { KINDS } from '../../../resources/kinds.ts';
 import { openStore, type Store } from '../../../store/index.ts';
-import {
-  type AccessRule,
-  type KubeStandin,
-  ruleAuthorizer,
-  startKubeStandin,
-} from '../../kube/index.ts';
+import { componentKubeConfig, startStandinWithChartRbac } from '../../helpers/chart-rbac.ts';
+import { type AccessRule, type KubeStandin, ruleAuthorizer } from '../../kube/index.ts';
 import {
   type KeyServer,
   makeKey,
@@ -144,9 +142,8 @@ function agentAndSecretRules(namespaces: string[]): AccessRule[] {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const rules: Record<string, AccessRule[]> = {
-    [CONTROLLER]: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
-  };
+  // The controller's rights are the chart's rendered RBAC; these rules are the test callers'.
+  const rules: Record<string, AccessRule[]> = {};
   for (const namespace of NAMESPACES) {
     rules[clientOf(namespace)] = [
       {
@@ -174,7 +171,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     ...agentAndSecretRules([...NAMESPACES]),
   ];
-  const standin = await startKubeStandin({ authorizer: ruleAuthorizer(rules) });
+  const standin = await startStandinWithChartRbac({ authorizer: ruleAuthorizer(rules) });
   const admin = standin.kubeConfig;
   const core = admin.makeApiClient(CoreV1Api);
   const extensions = admin.makeApiClient(ApiextensionsV1Api);
@@ -183,17 +180,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       body: buildCrd(info) as unknown as V1CustomResourceDefinition,
     });
   }
-  for (const namespace of [...NAMESPACES, 'orka-system']) {
+  const controllerConfig = componentKubeConfig(standin);
+  // The worker ServiceAccount and its RoleBinding, made by the controller as it does before a Job.
+  const workers = workerRbac(
+    controllerConfig.makeApiClient(CoreV1Api),
+    controllerConfig.makeApiClient(RbacAuthorizationV1Api),
+  );
+  for (const namespace of NAMESPACES) {
     await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await core.createNamespacedServiceAccount({
-      namespace,
-      body: { metadata: { name: 'orka-worker' } },
-    });
+    await workers.ensure(namespace);
   }
-  standin.addUser({
-    username: CONTROLLER,
-    groups: ['system:serviceaccounts', 'system:serviceaccounts:orka-system'],
-  });
+  await workers.ensure('orka-system');
   const clientTokens: Record<string, string> = {};
   for (const namespace of NAMESPACES) {
     clientTokens[namespace] = standin.addUser({
@@ -235,7 +232,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const logger = pino({ level: 'debug' }, sink);
-  const controllerConfig = standin.kubeConfigFor(CONTROLLER);
   options.beforeApi?.(standin);
   const app = createApiServer({
     store,

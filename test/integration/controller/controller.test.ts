@@ -16,6 +16,7 @@ import {
   CustomObjectsApi,
   type V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
+import { startStandinWithChartRbac, writeComponentKubeconfig } from '../../helpers/chart-rbac.ts';
 import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
 import {
   type KeyServer,
@@ -152,17 +153,16 @@ describe('orka controller: authentication, certificates and metrics', () => {
     keys = await startKeyServer();
     keys.contextKeys = [contextKey.publicJwk];
     keys.oidcKeys = [oidcKey.publicJwk];
-    standin = await startKubeStandin();
+    // The chart's RBAC decides the controller's ServiceAccount; it creates CONTROLLER_NS.
+    standin = await startStandinWithChartRbac();
     await installCrds(standin);
     core = standin.kubeConfig.makeApiClient(CoreV1Api);
     admission = standin.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
-    for (const name of [CONTROLLER_NS, TEAM]) {
-      await core.createNamespace({ body: { metadata: { name } } });
-    }
+    await core.createNamespace({ body: { metadata: { name: TEAM } } });
     await createWebhookConfigurations();
     dir = mkdtempSync(join(tmpdir(), 'orka-controller-wiring-'));
     const kubeconfig = join(dir, 'kubeconfig');
-    await standin.writeKubeconfig(kubeconfig, 'kubernetes-admin');
+    await writeComponentKubeconfig(standin, kubeconfig);
     controller = startController([
       `--kubeconfig=${kubeconfig}`,
       `--store-path=${join(dir, 'orka.db')}`,

@@ -9,7 +9,8 @@ import { silentLogger } from '../../../reconcilers/runtime/logger.ts';
 import { buildCrd } from '../../../resources/crd.ts';
 import { KINDS } from '../../../resources/kinds.ts';
 import type { AdmissionPolicy, AdmissionPolicyStatus } from '../../../resources/types.ts';
-import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
+import { componentKubeConfig, startStandinWithChartRbac } from '../../helpers/chart-rbac.ts';
+import type { KubeStandin } from '../../kube/index.ts';
 
 const GROUP = 'policy.orka.ai';
 const VERSION = 'v1alpha1';
@@ -71,14 +72,14 @@ describe('AdmissionPolicy status against the stand-in (no webhooks: bad policies
     custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL, body });
 
   before(async () => {
-    standin = await startKubeStandin();
+    standin = await startStandinWithChartRbac();
     const extensions = standin.kubeConfig.makeApiClient(ApiextensionsV1Api);
     for (const info of KINDS) {
       await extensions.createCustomResourceDefinition({ body: buildCrd(info) as never });
     }
     custom = standin.kubeConfig.makeApiClient(CustomObjectsApi);
     await create(policy('good', "object.spec.prompt != ''"));
-    reconciler = await startPolicyStatusReconciler(standin.kubeConfig, {
+    reconciler = await startPolicyStatusReconciler(componentKubeConfig(standin), {
       log: silentLogger,
       resyncMs: 0,
     });

@@ -24,7 +24,8 @@ import { buildCrd } from '../../../resources/crd.ts';
 import { KINDS } from '../../../resources/kinds.ts';
 import type { Agent, Task } from '../../../resources/types.ts';
 import { openStore, type Store } from '../../../store/index.ts';
-import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
+import { componentKubeConfig, startStandinWithChartRbac } from '../../helpers/chart-rbac.ts';
+import type { KubeStandin } from '../../kube/index.ts';
 
 /** Set ORKA_TEST_LOG=1 to see the controller's logs while a test runs. */
 const consoleLogger = {
@@ -123,7 +124,7 @@ export class Fixture {
   }
 
   static async start(flags: ControllerFlags = {}): Promise<Fixture> {
-    const standin = await startKubeStandin();
+    const standin = await startStandinWithChartRbac();
     await installCrds(standin);
     const fixture = new Fixture(standin);
     fixture.dir = mkdtempSync(join(tmpdir(), 'orka-reconcilers-'));
@@ -138,7 +139,8 @@ export class Fixture {
       'agent-sandbox-enabled': flags.agentSandboxEnabled ?? false,
     });
     this.controller = await startController({
-      kubeConfig: this.standin.kubeConfig,
+      // As its ServiceAccount: what the chart's RBAC does not grant is refused.
+      kubeConfig: componentKubeConfig(this.standin),
       store: this.store,
       jobConfig: jobConfig(),
       policyConfig,

@@ -11,7 +11,8 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
+import { startStandinWithChartRbac, writeComponentKubeconfig } from '../../helpers/chart-rbac.ts';
+import type { KubeStandin } from '../../kube/index.ts';
 import { eventually, installCrds } from './harness.ts';
 
 const ORKA = fileURLToPath(new URL('../../../bin/orka', import.meta.url));
@@ -66,13 +67,13 @@ describe('orka controller: restart safety', () => {
   let kubeconfig: string;
   let storePath: string;
   before(async () => {
-    standin = await startKubeStandin();
+    standin = await startStandinWithChartRbac();
     await installCrds(standin);
     custom = standin.kubeConfig.makeApiClient(CustomObjectsApi);
     dir = mkdtempSync(join(tmpdir(), 'orka-controller-restart-'));
     kubeconfig = join(dir, 'kubeconfig');
     storePath = join(dir, 'data', 'orka.db');
-    await standin.writeKubeconfig(kubeconfig, 'kubernetes-admin');
+    await writeComponentKubeconfig(standin, kubeconfig);
     await standin.kubeConfig
       .makeApiClient((await import('@kubernetes/client-node')).CoreV1Api)
       .createNamespace({ body: { metadata: { name: 'crash' } } });

@@ -10,13 +10,13 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AdmissionregistrationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
 import { splitPemBundle } from '../../../certs/authority.ts';
 import { writeCertificateFiles } from '../../../certs/files.ts';
 import { clientNodeCertificateAccess } from '../../../certs/kube-access.ts';
 import { CertificateManager } from '../../../certs/manager.ts';
 import { TlsReloader } from '../../../certs/reload.ts';
-import { startKubeStandin } from '../../kube/index.ts';
+import { componentKubeConfig, startStandinWithChartRbac } from '../../helpers/chart-rbac.ts';
 import { agent, task } from '../../unit/policy-builtin/harness.ts';
 import { reviewOf, startTestWebhook } from './fixture.ts';
 
@@ -26,11 +26,11 @@ const CONFIGURATION = 'orka-validating';
 test('CA and leaf rotate while a caBundle-trusting client sends requests: 0 failures', {
   timeout: 180_000,
 }, async () => {
-  const standin = await startKubeStandin();
-  const core = standin.kubeConfig.makeApiClient(CoreV1Api);
+  // The certificate manager runs in the controller, as its ServiceAccount (the chart creates
+  // orka-system).
+  const standin = await startStandinWithChartRbac();
   const admission = standin.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
-  await core.createNamespace({ body: { metadata: { name: 'orka-system' } } });
-  const access = clientNodeCertificateAccess(standin.kubeConfig, {
+  const access = clientNodeCertificateAccess(componentKubeConfig(standin), {
     namespace: 'orka-system',
     secretName: 'orka-webhook-tls',
     labelSelector: `${LABEL}=orka`,
