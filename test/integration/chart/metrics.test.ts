@@ -30,9 +30,14 @@ interface Endpoint {
   tlsConfig?: { serverName: string; ca: { secret: { name: string; key: string } } };
 }
 
-const annotationsOf = (deployment: KubeObject) =>
-  (podTemplate(deployment) as { metadata?: { annotations?: Record<string, string> } }).metadata
-    ?.annotations ?? {};
+const templateMetadata = (deployment: KubeObject) =>
+  (
+    podTemplate(deployment) as unknown as {
+      metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+    }
+  ).metadata;
+
+const annotationsOf = (deployment: KubeObject) => templateMetadata(deployment).annotations ?? {};
 
 const containerPorts = (deployment: KubeObject) =>
   Object.fromEntries(
@@ -67,8 +72,7 @@ describe('chart metrics', { skip: HELM_UNAVAILABLE }, () => {
       { name: 'metrics', port: 8082, targetPort: 'metrics', protocol: 'TCP' },
     ]);
     assert.equal((service.spec as { type: string }).type, 'ClusterIP');
-    const podLabels = (podTemplate(controller) as { metadata: { labels: Record<string, string> } })
-      .metadata.labels;
+    const podLabels = templateMetadata(controller).labels;
     for (const [key, value] of Object.entries(selectorOf(service))) {
       assert.equal(podLabels[key], value, `the Service selects the controller Pod by ${key}`);
     }
