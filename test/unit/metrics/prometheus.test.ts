@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Counter, Histogram } from '../../../metrics/prometheus.ts';
+import { Counter, Histogram, type Labels } from '../../../metrics/prometheus.ts';
 
 describe('series identity', () => {
   test('the same labels in another order are one series', () => {
@@ -13,7 +13,14 @@ describe('series identity', () => {
 
   test('label sets that differ by name, value or count are separate series', () => {
     const counter = new Counter('orka_test_total', 'test');
-    const sets = [{}, { a: 'b' }, { b: 'a' }, { a: 'bc' }, { ab: 'c' }, { a: 'b', c: 'd' }];
+    const sets: Labels[] = [
+      {},
+      { a: 'b' },
+      { b: 'a' },
+      { a: 'bc' },
+      { ab: 'c' },
+      { a: 'b', c: 'd' },
+    ];
     for (const labels of sets) counter.inc(labels);
     for (const labels of sets) assert.equal(counter.get(labels), 1, JSON.stringify(labels));
   });
