@@ -1,6 +1,10 @@
 // With cluster access the webhook keeps informer caches (list + watch) of Agents, Namespaces and
 // AdmissionPolicies: lookups are then in-memory per request, and a changed AdmissionPolicy is in
 // force as soon as its watch event arrives. An informer that errors is restarted after a pause.
+// The ConfigMaps policies name in paramRef are cached too (params-cache.ts): a changed set of
+// cluster policies is put in force once the ConfigMaps it newly names are listed, so a new policy
+// never sees its params as missing only because their watch had not started; the file policies'
+// refs are followed when the store's policies change (checked every FOLLOW_FILES_MS).
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -11,12 +15,16 @@ import {
 } from '@kubernetes/client-node';
 import type { KubeObject } from '../policy/chain/request.ts';
 import type { AdmissionLookups } from './lookups.ts';
+import { ParamsCache, paramRefOfDocument, paramRefsOf } from './params-cache.ts';
 import type { PolicyLogger, PolicyStore } from './policies.ts';
 
 const RESTART_MS = 3000;
+const FOLLOW_FILES_MS = 2000;
 
 export interface ClusterLookups {
   lookups: AdmissionLookups;
+  /** the params ConfigMaps being watched */
+  params: ParamsCache;
   stop(): Promise<void>;
 }
 
@@ -64,20 +72,54 @@ export async function startClusterLookups(
         setTimeout(() => void informer.start().catch(() => undefined), RESTART_MS).unref();
     });
   }
-  const refreshPolicies = () => store.setClusterPolicies([...policies.list()]);
-  for (const verb of ['add', 'update', 'delete'] as const) policies.on(verb, refreshPolicies);
+
+  const params = new ParamsCache(kubeConfig, logger);
+  const namedParams = (documents: readonly unknown[]) => [
+    ...paramRefsOf(store.policies.validate.custom),
+    ...documents.flatMap((document) => paramRefOfDocument(document) ?? []),
+  ];
+  // one change at a time, in order: a later policy set never overtakes an earlier one
+  let changes = Promise.resolve();
+  const serially = (change: () => Promise<void>) => {
+    changes = changes
+      .then(change)
+      .catch((error: unknown) =>
+        logger.warn({ error: (error as Error)?.message }, 'cluster policies not refreshed'),
+      );
+    return changes;
+  };
+  const refreshPolicies = () =>
+    serially(async () => {
+      const documents = [...policies.list()];
+      await params.follow(namedParams(documents));
+      store.setClusterPolicies(documents);
+    });
+  for (const verb of ['add', 'update', 'delete'] as const) {
+    policies.on(verb, () => void refreshPolicies());
+  }
+  let followed = store.policies;
+  const followFiles = setInterval(() => {
+    if (store.policies === followed) return;
+    followed = store.policies;
+    void serially(() => params.follow(namedParams([...policies.list()])));
+  }, FOLLOW_FILES_MS);
+  followFiles.unref();
 
   await Promise.all(Object.values(informers).map((informer) => informer.start()));
-  refreshPolicies();
+  await refreshPolicies();
 
   return {
     lookups: {
       agent: (namespace, name) => (agents.get(name, namespace) as KubeObject | undefined) ?? null,
       namespace: (name) => (namespaces.get(name) as KubeObject | undefined) ?? null,
+      params: (ref, namespace) => params.lookup(ref, namespace),
       ready: () => synced.size === Object.keys(informers).length,
     },
+    params,
     async stop() {
       stopped = true;
+      clearInterval(followFiles);
+      await params.stop();
       await Promise.all(
         Object.values(informers).map((informer) =>
           (informer as unknown as { stop(): Promise<void> }).stop(),
