@@ -1,4 +1,6 @@
 // The table of `orka` commands (DESIGN §11). A command without `run` is not built yet and says so.
+// Each `run` imports its module when the command runs: the table itself loads only flag specs, so
+// `orka worker` never compiles the policy engine, client-node or fastify, and `--help` runs nothing.
 import {
   admissionFlags,
   certificateFlags,
@@ -7,10 +9,6 @@ import {
   kubeconfigFlag,
 } from './controller-flags.ts';
 import type { FlagSpec, FlagValues } from './flags.ts';
-import { runPolicyEval } from './policy-eval.ts';
-import { runPolicyShow } from './policy-show.ts';
-import { runPolicyTest } from './policy-test.ts';
-import { runExamples } from './run-examples.ts';
 
 export interface CommandContext {
   values: FlagValues;
@@ -52,12 +50,12 @@ export const commands: Command[] = [
     summary:
       'Validates every manifest under examples/ (or DIR): seeds/ and policies/ must be valid, each invalid/ file must fail at its "# expect:" path',
     flags: [...admissionFlags],
-    run: runExamples,
+    run: async (context) => (await import('./run-examples.ts')).runExamples(context),
   },
   {
     path: ['policy', 'eval'],
     summary: 'Runs the full admission chain on one object',
-    run: runPolicyEval,
+    run: async (context) => (await import('./policy-eval.ts')).runPolicyEval(context),
     flags: [
       { name: 'resource', type: 'string', default: '', description: 'the object (YAML or JSON)' },
       { name: 'old-resource', type: 'string', default: '', description: 'the old object' },
@@ -95,7 +93,7 @@ export const commands: Command[] = [
   {
     path: ['policy', 'test'],
     summary: 'Runs policy test suites',
-    run: runPolicyTest,
+    run: async (context) => (await import('./policy-test.ts')).runPolicyTest(context),
     flags: [
       {
         name: 'cluster',
@@ -110,7 +108,7 @@ export const commands: Command[] = [
   {
     path: ['policy', 'show'],
     summary: 'Prints policies as YAML',
-    run: runPolicyShow,
+    run: async (context) => (await import('./policy-show.ts')).runPolicyShow(context),
     flags: [
       { name: 'builtin', type: 'boolean', default: false, description: 'only built-in policies' },
       policiesFlag,
@@ -181,7 +179,6 @@ export const commands: Command[] = [
       ...admissionFlags,
       ...controllerFlags,
     ],
-    // Loaded when used, so other commands do not pay for the resource model and the Job builder.
     run: async (context) => (await import('./render-job.ts')).renderJob(context),
   },
   {

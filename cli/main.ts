@@ -24,6 +24,10 @@ export async function main(
   argv: readonly string[],
   streams: Streams = { stdout: process.stdout, stderr: process.stderr, env: process.env },
 ): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    streams.stdout.write(`${overview()}\n`);
+    return 0;
+  }
   const command = findCommand(argv);
   if (!command) {
     streams.stderr.write(

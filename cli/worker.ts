@@ -1,11 +1,11 @@
-// `orka worker` and `orka worker fetch-session`: the programs of the worker Pod (DESIGN §8). All
-// decisions are the worker module's; this file only hands it the flags and streams.
-import { runDelegate } from '../worker/delegate-command.ts';
-import { fetchSession } from '../worker/fetch-session.ts';
-import { runWorker } from '../worker/run.ts';
+// `orka worker`, `orka worker fetch-session` and `orka worker delegate`: the programs of the worker
+// Pod (DESIGN §8). All decisions are the worker module's; this file only hands it the flags and
+// streams. Each imports only its own program: the init container and `delegate` run in every Pod
+// and need neither the runtimes nor the sandbox's Kubernetes client that `runWorker` brings.
 import type { CommandContext } from './commands.ts';
 
-export function runWorkerCommand(context: CommandContext): Promise<number> {
+export async function runWorkerCommand(context: CommandContext): Promise<number> {
+  const { runWorker } = await import('../worker/run.ts');
   return runWorker(String(context.values.runtime ?? ''), {
     stdout: context.stdout,
     stderr: context.stderr,
@@ -13,11 +13,13 @@ export function runWorkerCommand(context: CommandContext): Promise<number> {
   });
 }
 
-export function runFetchSessionCommand(context: CommandContext): Promise<number> {
+export async function runFetchSessionCommand(context: CommandContext): Promise<number> {
+  const { fetchSession } = await import('../worker/fetch-session.ts');
   return fetchSession({ stderr: context.stderr, env: context.env });
 }
 
-export function runDelegateCommand(context: CommandContext): Promise<number> {
+export async function runDelegateCommand(context: CommandContext): Promise<number> {
+  const { runDelegate } = await import('../worker/delegate-command.ts');
   return runDelegate(
     {
       agent: String(context.values.agent ?? ''),
