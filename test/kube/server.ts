@@ -485,6 +485,54 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
     );
   }
 
+  /**
+   * The OwnerReferencesPermissionEnforcement admission plugin (on in most managed clusters): an
+   * owner reference with blockOwnerDeletion needs `update` on the owner's `finalizers`
+   * subresource. Applied where the stand-in enforces component RBAC.
+   */
+  async function authorizeBlockingOwners(
+    user: UserInfo,
+    t: ResourceType,
+    namespace: string,
+    body: Record<string, unknown>,
+    stored: KubeObject | undefined,
+  ): Promise<void> {
+    if (!options.componentRbac) return;
+    type Owner = {
+      apiVersion?: string;
+      kind?: string;
+      name?: string;
+      blockOwnerDeletion?: boolean;
+    };
+    const blocking = (o: { metadata?: unknown } | undefined) =>
+      (
+        ((o?.metadata as { ownerReferences?: Owner[] } | undefined)?.ownerReferences ??
+          []) as Owner[]
+      ).filter((ref) => ref.blockOwnerDeletion === true);
+    const before = new Set(blocking(stored).map((ref) => JSON.stringify(ref)));
+    for (const ref of blocking(body)) {
+      if (before.has(JSON.stringify(ref))) continue;
+      const owner = cluster.registry.findByKind(ref.apiVersion ?? '', ref.kind ?? '');
+      if (!owner) continue;
+      const attrs: ResourceAttributes = {
+        verb: 'update',
+        group: owner.group,
+        resource: owner.plural,
+        subresource: 'finalizers',
+        ...(owner.namespaced && namespace ? { namespace } : {}),
+        name: ref.name ?? '',
+      };
+      audit(user.username, attrs);
+      if ((await authorizer({ user, resource: attrs })).allowed) continue;
+      throw new StatusError(
+        403,
+        'Forbidden',
+        `${t.plural}${t.group ? `.${t.group}` : ''} is forbidden: cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't set finalizers on: ${forbiddenMessage(user, attrs)}`,
+        { kind: t.plural, ...(t.group ? { group: t.group } : {}) },
+      );
+    }
+  }
+
   /** Whether the user is allowed every verb on every resource (and name) the rules list. */
   async function holdsAll(user: UserInfo, rules: PolicyRule[], namespace: string) {
     for (const rule of rules) {
@@ -630,12 +678,15 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
           }
           if (r.name) throw methodNotSupported(gr, verb);
           await authorizeBinding(user, t, r.namespace, body);
+          await authorizeBlockingOwners(user, t, r.namespace, body, undefined);
           return send(res, 201, await cluster.create(scope, body), scope.warnings);
         }
         case 'update': {
           if (!r.name) throw methodNotSupported(gr, verb);
           const body = parseJson(await readBody(req));
           await authorizeBinding(user, t, r.namespace, body);
+          const stored = cluster.store.get(typeKey(t.group, t.plural), r.namespace, r.name);
+          await authorizeBlockingOwners(user, t, r.namespace, body, stored);
           return send(res, 200, await cluster.update(scope, r.name, body), scope.warnings);
         }
         case 'patch': {
