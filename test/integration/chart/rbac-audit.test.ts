@@ -24,6 +24,32 @@ import {
 } from './rbac-audit.ts';
 
 const WORKER_CLUSTER_ROLE = 'orka-worker';
+
+/**
+ * Grants the suite cannot reach, each with why; everything else unused fails the audit.
+ * Keys: `<component> <verb> <group>/<resource>`.
+ */
+const UNREACHABLE: Record<string, string> = {
+  'controller get batch/jobs':
+    'read only when the Job informer has not yet seen a Job the controller just created ' +
+    '(reconcilers/task/running.ts); reaching it needs a timed race, which tests may not use',
+  ...Object.fromEntries(
+    [
+      'worker patch extensions.agents.x-k8s.io/sandboxclaims',
+      'worker get extensions.agents.x-k8s.io/sandboxtemplates',
+      'worker get extensions.agents.x-k8s.io/sandboxwarmpools',
+      'worker create /pods/portforward',
+      'worker get discovery.k8s.io/endpointslices',
+    ].map((key) => [
+      key,
+      'seed 001 says the chart grants it (the upstream SDK port-forward path); this worker goes ' +
+        'through the sandbox router, so no code calls it',
+    ]),
+  ),
+};
+
+const unreachableKey = (component: OrkaComponent, e: GrantEntry) =>
+  `${component} ${e.verb} ${e.group}/${e.resource}`;
 const COMPONENTS: OrkaComponent[] = ['controller', 'webhook', 'worker'];
 
 const entry = (fields: Partial<GrantEntry>): GrantEntry => ({
@@ -175,6 +201,17 @@ describe('the chart RBAC equals what the suite saw the components call', () => {
       (log.get('controller') ?? []).length > 0,
       `no controller request in ${auditDir}: ${seen}`,
     );
+    const allowed = new Set<string>();
+    for (const audit of audits) {
+      audit.unused = audit.unused.filter((e) => {
+        const key = unreachableKey(audit.component, e);
+        if (!(key in UNREACHABLE)) return true;
+        allowed.add(key);
+        return false;
+      });
+    }
+    const stale = Object.keys(UNREACHABLE).filter((key) => !allowed.has(key));
+    assert.deepEqual(stale, [], 'UNREACHABLE names grants that are now called or no longer exist');
     const problems = report(audits);
     assert.equal(problems, '', `the chart's RBAC differs from what the suite called:\n${problems}`);
   });

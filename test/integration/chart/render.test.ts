@@ -124,11 +124,10 @@ const scenarios: Scenario[] = [
         assert.ok(grants(worker, sandboxes, 'sandboxclaims', verb), `sandboxclaims ${verb}`);
       }
       assert.ok(grants(worker, sandboxes, 'sandboxtemplates', 'get'));
-      assert.ok(grants(worker, sandboxes, 'sandboxwarmpools', 'list'));
-      assert.ok(grants(worker, 'agents.x-k8s.io', 'sandboxes', 'watch'));
+      assert.ok(grants(worker, sandboxes, 'sandboxwarmpools', 'get'));
+      assert.ok(grants(worker, 'agents.x-k8s.io', 'sandboxes', 'get'));
       assert.ok(grants(worker, '', 'pods/portforward', 'create'));
-      assert.ok(grants(worker, 'discovery.k8s.io', 'endpointslices', 'list'));
-      assert.ok(grants(rulesOf(objects, 'orka-controller'), sandboxes, 'sandboxtemplates', 'get'));
+      assert.ok(grants(worker, 'discovery.k8s.io', 'endpointslices', 'get'));
     },
   },
   {
