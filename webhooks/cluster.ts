@@ -82,7 +82,7 @@ export async function startClusterLookups(
   let changes = Promise.resolve();
   const serially = (change: () => Promise<void>) => {
     changes = changes
-      .then(change)
+      .then(() => (stopped ? undefined : change()))
       .catch((error: unknown) =>
         logger.warn({ error: (error as Error)?.message }, 'cluster policies not refreshed'),
       );
@@ -119,6 +119,7 @@ export async function startClusterLookups(
     async stop() {
       stopped = true;
       clearInterval(followFiles);
+      await changes;
       await params.stop();
       await Promise.all(
         Object.values(informers).map((informer) =>

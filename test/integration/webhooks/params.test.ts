@@ -5,7 +5,7 @@
 // not read ConfigMaps (the chart without webhook.paramKinds) is reported in the log and recovers
 // once the chart's rule grants it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { pino } from 'pino';
+import { stringify } from 'yaml';
 import { writeCertificateFiles } from '../../../certs/files.ts';
 import type { KubeObject } from '../../../policy/chain/request.ts';
 import { buildCrd } from '../../../resources/crd.ts';
@@ -351,8 +352,33 @@ describe('params watches follow the policies', () => {
         ].sort(),
         ['list ', 'list team-a', 'watch ', 'watch team-a'],
       );
+      await harness.deletePolicy('p-fixed-ns');
     } finally {
       await cluster.stop();
+    }
+  });
+  test('policies from files (--policies) have their ConfigMaps watched too', async () => {
+    const silent = { info: () => undefined, warn: () => undefined };
+    const dir = mkdtempSync(join(tmpdir(), 'orka-params-files-'));
+    writeFileSync(
+      join(dir, 'file-tiers.yaml'),
+      stringify(policy('file-tiers', { paramRef: { name: 'file-tiers', namespace: 'team-a' } })),
+    );
+    const store = new PolicyStore({ flags: {}, paths: [dir], logger: silent });
+    const cluster = await startClusterLookups(standin.kubeConfig, store, silent);
+    try {
+      await new Harness(standin).setParams('team-a', 'file-tiers', { allowedTiers: 'gold' });
+      assert.deepEqual(cluster.params.watched(), ['team-a/file-tiers']);
+      await eventually(
+        async () =>
+          cluster.lookups.params?.({ name: 'file-tiers', namespace: 'team-a' }, 'team-a') !==
+          undefined,
+        () => 'the ConfigMap created after the watch started never reached the cache',
+      );
+    } finally {
+      await cluster.stop();
+      store.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
