@@ -4,15 +4,15 @@
 import {
   type ContextTokenConfig,
   ContextTokenVerifier,
-  type ContextTokenVerifierOptions,
   KONTXT_JWT_TYPE,
   type TokenHeaderSource,
 } from './context-token.ts';
 import { BearerCredential } from './credential.ts';
 import { AuthenticationError, TokenRejected } from './errors.ts';
 import type { Identity, RouteGroup } from './identity.ts';
+import type { IssuerSignedOptions } from './issuer-signed.ts';
 import { hasJwtType, MAX_TOKEN_LENGTH } from './jwt.ts';
-import { type OidcConfig, OidcVerifier, type OidcVerifierOptions } from './oidc.ts';
+import { type OidcConfig, OidcVerifier } from './oidc.ts';
 import { type ReviewToken, TokenReviewAuthenticator, TokenReviewCache } from './token-review.ts';
 
 /** Lower-cased header names, as node and fastify present them. */
@@ -32,7 +32,7 @@ export interface AuthenticatorOptions {
   leewaySeconds?: number;
   now?: () => number;
   tokenReviewCache?: TokenReviewCache;
-  keySet?: OidcVerifierOptions['keySet'] & ContextTokenVerifierOptions['keySet'];
+  keySet?: IssuerSignedOptions['keySet'];
 }
 
 const AUTHORIZATION = 'authorization';

@@ -2,15 +2,9 @@
 // reference's order and words.
 import { quoteField, TokenRejected } from './errors.ts';
 import type { ContextTokenClaims } from './identity.ts';
+import { IssuerSignedChecks, type IssuerSignedOptions } from './issuer-signed.ts';
 import { isJsonNumber, isJsonObject, type JsonObject, type JsonValue } from './json-literal.ts';
-import { RemoteKeySet, type RemoteKeySetOptions } from './jwks.ts';
-import {
-  checkRegisteredClaims,
-  claimAudience,
-  claimSeconds,
-  claimString,
-  parseCompactJwt,
-} from './jwt.ts';
+import { claimAudience, claimSeconds, claimString, parseCompactJwt } from './jwt.ts';
 
 export const KONTXT_PROFILE = 'kontxt';
 export const KONTXT_HEADER = 'Txn-Token';
@@ -93,28 +87,13 @@ function claimPresent(value: JsonValue | undefined): boolean {
   return true;
 }
 
-export interface ContextTokenVerifierOptions {
-  leewaySeconds?: number;
-  now?: () => number;
-  keySet?: Omit<RemoteKeySetOptions, 'issuer' | 'jwksUrl' | 'now'>;
-}
-
 export class ContextTokenVerifier {
   readonly #config: ContextTokenConfig;
-  readonly #keys: RemoteKeySet;
-  readonly #leewaySeconds: number;
-  readonly #now: () => number;
+  readonly #signed: IssuerSignedChecks;
 
-  constructor(config: ContextTokenConfig, options: ContextTokenVerifierOptions = {}) {
+  constructor(config: ContextTokenConfig, options: IssuerSignedOptions = {}) {
     this.#config = config;
-    this.#now = options.now ?? Date.now;
-    this.#leewaySeconds = options.leewaySeconds ?? 30;
-    this.#keys = new RemoteKeySet({
-      ...options.keySet,
-      issuer: config.issuer,
-      jwksUrl: config.jwksUrl,
-      now: this.#now,
-    });
+    this.#signed = new IssuerSignedChecks(config, options);
   }
 
   get config(): ContextTokenConfig {
@@ -131,13 +110,7 @@ export class ContextTokenVerifier {
     if (header.alg !== 'RS256') {
       throw new TokenRejected(`unsupported JWT signing algorithm ${quoteField(header.alg)}`);
     }
-    await this.#keys.verifySignature(token, header);
-    checkRegisteredClaims(claims, {
-      issuer: this.#config.issuer,
-      audience: this.#config.audience,
-      nowMs: this.#now(),
-      leewaySeconds: this.#leewaySeconds,
-    });
+    await this.#signed.verify(token, header, claims);
     for (const name of KONTXT_REQUIRED_CLAIMS) {
       if (!claimPresent(claims[name])) {
         throw new TokenRejected(`missing required context-token claim "${name}"`);

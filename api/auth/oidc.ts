@@ -2,9 +2,9 @@
 // required non-empty `sub` and `exp`; keys from the JWKS URL or discovery, cached (jwks.ts).
 import { TokenRejected } from './errors.ts';
 import type { Identity } from './identity.ts';
+import { IssuerSignedChecks, type IssuerSignedOptions } from './issuer-signed.ts';
 import { type JsonObject, type JsonValue, toPlainJson } from './json-literal.ts';
-import { RemoteKeySet, type RemoteKeySetOptions } from './jwks.ts';
-import { checkRegisteredClaims, claimString, type ParsedJwt, parseCompactJwt } from './jwt.ts';
+import { claimString, type ParsedJwt, parseCompactJwt } from './jwt.ts';
 
 export interface OidcConfig {
   issuer: string;
@@ -35,28 +35,13 @@ export function parseOidcConfig(settings: OidcSettings): OidcConfig | null {
   };
 }
 
-export interface OidcVerifierOptions {
-  leewaySeconds?: number;
-  now?: () => number;
-  keySet?: Omit<RemoteKeySetOptions, 'issuer' | 'jwksUrl' | 'now'>;
-}
-
 export class OidcVerifier {
   readonly #config: OidcConfig;
-  readonly #keys: RemoteKeySet;
-  readonly #leewaySeconds: number;
-  readonly #now: () => number;
+  readonly #signed: IssuerSignedChecks;
 
-  constructor(config: OidcConfig, options: OidcVerifierOptions = {}) {
+  constructor(config: OidcConfig, options: IssuerSignedOptions = {}) {
     this.#config = config;
-    this.#now = options.now ?? Date.now;
-    this.#leewaySeconds = options.leewaySeconds ?? 30;
-    this.#keys = new RemoteKeySet({
-      ...options.keySet,
-      issuer: config.issuer,
-      jwksUrl: config.jwksUrl,
-      now: this.#now,
-    });
+    this.#signed = new IssuerSignedChecks(config, options);
   }
 
   /**
@@ -78,14 +63,8 @@ export class OidcVerifier {
     if (parsed.header.typ.toLowerCase() === 'txntoken+jwt') {
       throw new TokenRejected('context token presented as an OIDC token');
     }
-    await this.#keys.verifySignature(token, parsed.header);
     const { claims } = parsed;
-    checkRegisteredClaims(claims, {
-      issuer: this.#config.issuer,
-      audience: this.#config.audience,
-      nowMs: this.#now(),
-      leewaySeconds: this.#leewaySeconds,
-    });
+    await this.#signed.verify(token, parsed.header, claims);
     if (claims.exp === undefined) throw new TokenRejected('invalid expiration');
     const subject = claimString(claims, 'sub');
     if (subject === '') throw new TokenRejected('missing subject');
