@@ -139,13 +139,7 @@ export function authorizeTaskCreate(
   identity: Identity,
   subject: TaskAuthzSubject,
 ): AuthzDecision {
-  if (!checked(identity, config)) return NOT_CHECKED;
-  const claims = identity.contextToken!;
-  const failures = [
-    ...scopeFailures(claims.scopes, config.scopes.taskCreate),
-    ...taskContextFailures(claims.tctx, subject),
-  ];
-  return decide(config, identity, 'createTask', failures);
+  return authorizeTaskWrite(config, identity, 'createTask', subject);
 }
 
 /** A stored Task a read action loaded: the tctx constraints again (no scope: checked per route). */
@@ -171,13 +165,23 @@ export function authorizeTaskDelete(
   identity: Identity,
   subject: TaskAuthzSubject,
 ): AuthzDecision {
+  return authorizeTaskWrite(config, identity, 'deleteTask', subject);
+}
+
+/** The action's scope and every tctx constraint against the Task it creates or deletes. */
+function authorizeTaskWrite(
+  config: ContextTokenAuthzConfig,
+  identity: Identity,
+  action: 'createTask' | 'deleteTask',
+  subject: TaskAuthzSubject,
+): AuthzDecision {
   if (!checked(identity, config)) return NOT_CHECKED;
   const claims = identity.contextToken!;
   const failures = [
-    ...scopeFailures(claims.scopes, config.scopes.taskDelete),
+    ...scopeFailures(claims.scopes, requiredScopes(config, action)),
     ...taskContextFailures(claims.tctx, subject),
   ];
-  return decide(config, identity, 'deleteTask', failures);
+  return decide(config, identity, action, failures);
 }
 
 /**

@@ -48,9 +48,8 @@ export interface ProvenanceStamp {
   annotations: Record<string, string>;
 }
 
-/** tctx keys copied into `spec.transaction.context`. */
-const CONTEXT_KEYS = [
-  'purpose',
+/** tctx keys whose values are kept at any length: they are what authorization decisions read. */
+const AUTHORIZATION_KEY_LIST = [
   'namespace',
   'taskType',
   'agent',
@@ -64,26 +63,12 @@ const CONTEXT_KEYS = [
   'allowedProviders',
   'model',
   'allowedModels',
-  'e2e',
-  'trace_id',
 ] as const;
 
-/** Keys whose values are kept at any length: they are what authorization decisions read. */
-const AUTHORIZATION_KEYS: ReadonlySet<string> = new Set([
-  'namespace',
-  'taskType',
-  'agent',
-  'allowedAgents',
-  'repo',
-  'branch',
-  'ref',
-  'maxDepth',
-  'allowedTools',
-  'provider',
-  'allowedProviders',
-  'model',
-  'allowedModels',
-]);
+const AUTHORIZATION_KEYS: ReadonlySet<string> = new Set(AUTHORIZATION_KEY_LIST);
+
+/** tctx keys copied into `spec.transaction.context`, in this order. */
+const CONTEXT_KEYS = ['purpose', ...AUTHORIZATION_KEY_LIST, 'e2e', 'trace_id'] as const;
 
 const MAX_CONTEXT_VALUE = 1024;
 

@@ -77,6 +77,23 @@ function sessionOf(task: { spec?: Record<string, unknown> }): string {
 }
 
 export function internalRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  /** The worker's own Task and the upload's bytes: 400 when empty, 413 over `maxBytes`. */
+  const workerUpload = async (
+    request: FastifyRequest<{ Params: { namespace: string; taskName: string } }>,
+    maxBytes: number,
+    tooLarge: string,
+  ) => {
+    const { namespace, taskName } = await bindWorker(
+      deps,
+      request,
+      request.params.namespace,
+      request.params.taskName,
+    );
+    const body = rawBody(request);
+    if (body.length > maxBytes) throw new ApiError(413, tooLarge);
+    return { namespace, taskName, body };
+  };
+
   app.post<{ Params: { namespace: string; taskName: string } }>(
     '/internal/v1/results/:namespace/:taskName',
     {
@@ -97,14 +114,11 @@ export function internalRoutes(app: FastifyInstance, deps: ApiDeps): void {
       },
     },
     async (request, reply) => {
-      const { namespace, taskName } = await bindWorker(
-        deps,
+      const { namespace, taskName, body } = await workerUpload(
         request,
-        request.params.namespace,
-        request.params.taskName,
+        MAX_RESULT_BYTES,
+        'result exceeds 10MB limit',
       );
-      const body = rawBody(request);
-      if (body.length > MAX_RESULT_BYTES) throw new ApiError(413, 'result exceeds 10MB limit');
       deps.store.results.put(namespace, taskName, body);
       return reply.code(204).send();
     },
@@ -137,14 +151,11 @@ export function internalRoutes(app: FastifyInstance, deps: ApiDeps): void {
       },
     },
     async (request, reply) => {
-      const { namespace, taskName } = await bindWorker(
-        deps,
+      const { namespace, taskName, body } = await workerUpload(
         request,
-        request.params.namespace,
-        request.params.taskName,
+        MAX_ARTIFACT_BYTES,
+        'artifact exceeds 10MB limit',
       );
-      const body = rawBody(request);
-      if (body.length > MAX_ARTIFACT_BYTES) throw new ApiError(413, 'artifact exceeds 10MB limit');
       const contentType = request.headers['content-type'] || DEFAULT_ARTIFACT_CONTENT_TYPE;
       deps.store.artifacts.put(namespace, taskName, request.params.filename, body, contentType);
       return reply.code(201).send();
