@@ -27,24 +27,36 @@ for (let i = 0; i < args.length; i++) {
 }
 const { outfile } = options;
 
-// The SQLite store belongs to the controller: its native addon cannot live in a single file, and
-// no worker command opens it. Commands reach it through the command table's lazy imports, which
-// one file inlines, so it is replaced by a module that fails loudly if anything ever opens it.
-const STORE_MODULE = 'better-sqlite3';
-const controllerOnlyStore = {
-  name: 'controller-only-store',
-  setup(builder) {
-    builder.onResolve({ filter: /^better-sqlite3$/ }, () => ({
-      path: STORE_MODULE,
-      namespace: 'controller-only',
-    }));
-    builder.onLoad({ filter: /.*/, namespace: 'controller-only' }, () => ({
-      contents: `export default class Database {
+// Modules with native addons cannot live in a single file; the worker never loads either, so each
+// is replaced by a module that fails loudly if anything ever uses it.
+// - better-sqlite3: the SQLite store belongs to the controller; no worker command opens it, but the
+//   command table's lazy imports, which one file inlines, reach it.
+// - koffi: only @github/copilot-sdk's in-process (FFI) transport loads it; the worker starts the
+//   Copilot CLI over stdio.
+const NATIVE_STUBS = {
+  'better-sqlite3': `export default class Database {
   constructor() {
-    throw new Error('${STORE_MODULE} is not in the worker bundle: the SQLite store runs in the controller image');
+    throw new Error('better-sqlite3 is not in the worker bundle: the SQLite store runs in the controller image');
   }
 }
 `,
+  koffi: `export default new Proxy({}, {
+  get() {
+    throw new Error('koffi is not in the worker bundle: the worker runs the Copilot CLI over stdio, not in-process');
+  },
+});
+`,
+};
+const nativeStubs = {
+  name: 'native-stubs',
+  setup(builder) {
+    const names = Object.keys(NATIVE_STUBS).join('|');
+    builder.onResolve({ filter: new RegExp(`^(${names})$`) }, ({ path }) => ({
+      path,
+      namespace: 'native-stub',
+    }));
+    builder.onLoad({ filter: /.*/, namespace: 'native-stub' }, ({ path }) => ({
+      contents: NATIVE_STUBS[path],
       loader: 'js',
     }));
   },
@@ -69,7 +81,7 @@ try {
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __orkaCreateRequire } from 'node:module';\nconst require = __orkaCreateRequire(import.meta.url);",
     },
-    plugins: [controllerOnlyStore],
+    plugins: [nativeStubs],
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,

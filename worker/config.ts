@@ -73,7 +73,7 @@ export interface RuntimeSettings {
   timeoutSeconds: number;
   cliPaths: Record<AgentRuntime, string>;
   codex: CodexSettings;
-  /** `sdk` selects the @github/copilot-sdk path, which this worker does not have yet */
+  /** `cli`: the Copilot CLI in programmatic mode; `sdk`: a @github/copilot-sdk session (reference) */
   copilotMode: 'cli' | 'sdk';
 }
 

@@ -27,7 +27,6 @@ import {
   truncateSummary,
 } from './result.ts';
 import { assertCodexRunnable } from './runtimes/codex.ts';
-import { COPILOT_SDK_UNSUPPORTED } from './runtimes/copilot.ts';
 import { runRuntime } from './runtimes/run.ts';
 import { runInSandbox } from './sandbox/run.ts';
 import { sandboxEnabled } from './sandbox/settings.ts';
@@ -160,9 +159,6 @@ async function runAgent(
   try {
     const permissions = effectivePermissions(config.agent);
     if (config.runtime === 'codex') assertCodexRunnable(permissions);
-    if (config.runtime === 'copilot' && config.agent.copilotMode === 'sdk') {
-      throw new NotImplementedError(COPILOT_SDK_UNSUPPORTED);
-    }
     if (workspace.gitRepo) {
       log.info(
         `cloning ${workspace.gitRepo}${workspace.branch ? ` (branch ${workspace.branch})` : ''}`,

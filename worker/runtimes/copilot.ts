@@ -1,15 +1,13 @@
-// GitHub Copilot through its CLI in programmatic mode. The reference drives the Copilot SDK; that
-// path (@github/copilot-sdk) is a later issue, and selecting it fails loudly. The CLI has no
-// system-prompt or max-turns flag: the system prompt leads the prompt text, max turns is logged.
-import { NotImplementedError } from '../errors.ts';
+// GitHub Copilot through its CLI in programmatic mode (the default, ORKA_COPILOT_MODE=cli). The
+// reference drives the Copilot SDK instead: that is ORKA_COPILOT_MODE=sdk (copilot-sdk.ts). The CLI
+// has no system-prompt or max-turns flag: the system prompt leads the prompt text, max turns is
+// logged.
 import type { Invocation, InvocationInput } from './invocation.ts';
 
 /** The reference's Copilot default when the Task sets no timeout. */
 export const COPILOT_DEFAULT_TIMEOUT_SECONDS = 20 * 60;
 /** Copilot CLI's name for the shell tool. */
 export const COPILOT_SHELL_TOOL = 'shell';
-export const COPILOT_SDK_UNSUPPORTED =
-  'the Copilot SDK runtime (@github/copilot-sdk, ORKA_COPILOT_MODE=sdk) is not implemented yet in the worker; unset ORKA_COPILOT_MODE to run the Copilot CLI';
 
 export function copilotPrompt(systemPrompt: string | undefined, prompt: string): string {
   return systemPrompt
@@ -19,7 +17,6 @@ export function copilotPrompt(systemPrompt: string | undefined, prompt: string):
 
 export function copilotInvocation({ config, permissions, prompt }: InvocationInput): Invocation {
   const { agent } = config;
-  if (agent.copilotMode === 'sdk') throw new NotImplementedError(COPILOT_SDK_UNSUPPORTED);
   const args: string[] = [];
   if (agent.model) args.push('--model', agent.model);
   args.push('--allow-all-tools', '--no-ask-user', '-s');

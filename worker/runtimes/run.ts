@@ -1,4 +1,5 @@
-// Starts the selected runtime CLI in the workspace and turns its run into the agent's output.
+// Starts the selected runtime in the workspace and turns its run into the agent's output: a CLI as a
+// child process, or the Copilot SDK session (ORKA_COPILOT_MODE=sdk).
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { WorkerConfig } from '../config.ts';
@@ -13,6 +14,7 @@ import {
   userNamespacesUnavailable,
 } from './codex.ts';
 import { copilotInvocation } from './copilot.ts';
+import { runCopilotSdk } from './copilot-sdk.ts';
 import type { Invocation, InvocationInput } from './invocation.ts';
 
 export interface RuntimeContext {
@@ -40,13 +42,10 @@ export async function runRuntime(context: RuntimeContext): Promise<RuntimeResult
   switch (config.runtime) {
     case 'claude':
       return runOnce(claudeInvocation(input), context);
-    case 'copilot': {
-      const invocation = copilotInvocation(input);
-      context.log.info(
-        `copilot: max turns ${permissions.maxTurns} (the Copilot CLI has no limit flag)`,
-      );
-      return runOnce(invocation, context);
-    }
+    case 'copilot':
+      context.log.info(`copilot: max turns ${permissions.maxTurns} (Copilot has no turn limit)`);
+      if (config.agent.copilotMode === 'sdk') return runCopilotSdk(input, context);
+      return runOnce(copilotInvocation(input), context);
     case 'codex':
       return runCodex(input, context);
   }

@@ -396,14 +396,6 @@ describe('paths that fail loudly', () => {
     message: RegExp;
   }[] = [
     {
-      name: 'the Copilot SDK mode',
-      runtime: 'copilot',
-      env: { ORKA_COPILOT_MODE: 'sdk' },
-      code: 1,
-      message:
-        /Copilot SDK runtime \(@github\/copilot-sdk, ORKA_COPILOT_MODE=sdk\) is not implemented yet/,
-    },
-    {
       name: 'a sandbox workspace request (any case) without a template',
       runtime: 'claude',
       env: { ORKA_AGENT_SANDBOX_ENABLED: 'TRUE', ORKA_AGENT_SANDBOX_DEPTH: '0' },

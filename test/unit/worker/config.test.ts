@@ -126,6 +126,14 @@ describe('loadWorkerConfig values', () => {
     assert.equal(config.agent.allowBash, true);
   });
 
+  test('ORKA_COPILOT_MODE: the Copilot CLI by default, the Copilot SDK session on request', () => {
+    assert.equal(loadWorkerConfig(base, 'copilot').agent.copilotMode, 'cli');
+    for (const mode of ['cli', 'sdk'] as const) {
+      const config = loadWorkerConfig({ ...base, ORKA_COPILOT_MODE: mode }, 'copilot');
+      assert.equal(config.agent.copilotMode, mode);
+    }
+  });
+
   test('tool lists are split on commas and trimmed', () => {
     assert.deepEqual(toolList(' Read, ,Bash ,'), ['Read', 'Bash']);
     assert.deepEqual(toolList(undefined), []);
