@@ -146,7 +146,7 @@ class ParamsWatch {
       this.logger.warn(
         { paramRef: keyOf(this.ref), status, error: problem },
         status === 403
-          ? `cannot read params ConfigMap "${this.ref.name}" in ${where}: forbidden; the webhook's ServiceAccount needs get, list and watch on configmaps (chart value webhook.paramKinds); policies naming it follow their failurePolicy until then`
+          ? `cannot read params ConfigMap "${this.ref.name}" in ${where}: forbidden; the webhook's ServiceAccount needs list and watch on configmaps (chart value webhook.paramKinds); policies naming it follow their failurePolicy until then`
           : `cannot read params ConfigMap "${this.ref.name}" in ${where}; retrying, policies naming it follow their failurePolicy until then`,
       );
     }

@@ -401,7 +401,7 @@ describe('params and the chart RBAC (webhook.paramKinds)', { skip: HELM_UNAVAILA
         (rule) =>
           rule.apiGroups?.join() === '' &&
           rule.resources?.join() === 'configmaps' &&
-          rule.verbs.join() === 'get,list,watch',
+          rule.verbs.join() === 'list,watch',
       ),
       JSON.stringify(granting),
     );
