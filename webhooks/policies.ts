@@ -40,6 +40,9 @@ const mutationOnly = (policy: CompiledPolicy): CompiledPolicy => ({
   auditAnnotations: [],
 });
 
+const byName = (a: CompiledPolicy, b: CompiledPolicy) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
 const nameOf = (document: unknown) =>
   String((document as { metadata?: { name?: unknown } } | null)?.metadata?.name ?? '<unnamed>');
 
@@ -141,7 +144,8 @@ export class PolicyStore {
   }
 
   private assemble(): ActivePolicies {
-    const custom = [...this.filePolicies, ...this.clusterPolicies];
+    // sorted here once, so the chain finds them in the order it evaluates them
+    const custom = [...this.filePolicies, ...this.clusterPolicies].sort(byName);
     this.options.metrics?.policiesLoaded.set({ kind: 'builtin' }, this.builtin.length);
     this.options.metrics?.policiesLoaded.set({ kind: 'custom' }, custom.length);
     return {

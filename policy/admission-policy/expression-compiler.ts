@@ -9,17 +9,21 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import type { AstNode } from '../cel/ast.ts';
 import {
+  type CelBudget,
+  CelBudgetExceededError,
   CelCompileError,
   type CelEngineOptions,
   type CelType,
   createCelEngine,
 } from '../cel/engine.ts';
 import { positionOf } from '../cel/errors.ts';
+import { chargeSteps } from '../cel/instrument.ts';
 import type { ExpressionCompiler, ResultKind } from './compile.ts';
 import { PolicyExpressionError } from './compile.ts';
 import { type UnknownField, unknownFields } from './field-selections.ts';
 import { AGENT_KIND, type TypedKind } from './resource-typing.ts';
-import type { CompiledExpression, ExpressionWarning } from './types.ts';
+import { sharedResultsOf } from './shared-results.ts';
+import type { Activation, CompiledExpression, ExpressionWarning } from './types.ts';
 import {
   RUNTIME_POLICY_VARIABLES,
   registerPolicyTypes,
@@ -52,8 +56,46 @@ function summaryOf(error: CelCompileError): string {
   return field ? `undefined field '${field[1]}'` : error.summary;
 }
 
+/**
+ * Only `variables` and `params` differ between the policies of one request; an expression that
+ * names neither (even inside a string, which merely forgoes sharing) reads request-level values.
+ */
+const POLICY_LEVEL_NAME = /\b(variables|params)\b/;
+
+type Evaluate = (activation: Activation, budget: CelBudget) => unknown;
+
+/** Evaluates through the activation's shared results (shared-results.ts) when it has them. */
+function sharedEvaluation(key: string, evaluate: Evaluate): Evaluate {
+  return (activation, budget) => {
+    const store = sharedResultsOf(activation);
+    if (store === undefined) return evaluate(activation, budget);
+    const known = store.get(key);
+    if (known !== undefined) {
+      chargeSteps(budget, known.steps);
+      if (known.ok) return known.value;
+      throw known.error;
+    }
+    const before = budget.remaining;
+    try {
+      const value = evaluate(activation, budget);
+      store.set(key, { ok: true, value, steps: before - budget.remaining });
+      return value;
+    } catch (error) {
+      // a budget overrun says nothing about the expression: the next policy evaluates it again
+      if (!(error instanceof CelBudgetExceededError)) {
+        store.set(key, { ok: false, error, steps: before - budget.remaining });
+      }
+      throw error;
+    }
+  };
+}
+
+let compilerCount = 0;
+
 export function createExpressionCompiler(options: CelEngineOptions = {}): ExpressionCompiler {
   let environment: Environment | undefined;
+  // two compilers may differ in their extensions, so their results are never shared
+  const compilerId = ++compilerCount;
   const engine = createCelEngine({
     ...options,
     extend(base) {
@@ -111,10 +153,14 @@ export function createExpressionCompiler(options: CelEngineOptions = {}): Expres
       if (compiled instanceof CelCompileError) {
         throw new PolicyExpressionError(path, compiled.summary, compiled.position);
       }
+      const evaluate: Evaluate = (activation, budget) =>
+        engine.evaluate(compiled, activation, budget);
       return {
         path,
         source,
-        evaluate: (activation, budget) => engine.evaluate(compiled, activation, budget),
+        evaluate: POLICY_LEVEL_NAME.test(source)
+          ? evaluate
+          : sharedEvaluation(`${compilerId}\u0000${result}\u0000${source}`, evaluate),
       };
     },
 

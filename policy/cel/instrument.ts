@@ -44,6 +44,23 @@ export function withBudget<T>(budget: CelBudget, evaluation: () => T): T {
   }
 }
 
+/**
+ * Charges `steps` to `budget` as evaluating an expression that takes that many steps would: the
+ * step that overdraws it throws, leaving it as spend() would; an exhausted budget fails even an
+ * expression of no steps, as withBudget does.
+ */
+export function chargeSteps(budget: CelBudget, steps: number): void {
+  if (budget.remaining < 0) {
+    if (steps > 0) budget.remaining--;
+    throw new CelBudgetExceededError(budget.limit);
+  }
+  if (steps > budget.remaining) {
+    budget.remaining = -1;
+    throw new CelBudgetExceededError(budget.limit);
+  }
+  budget.remaining -= steps;
+}
+
 function spend(): void {
   const budget = activeBudget;
   if (--budget.remaining < 0) throw new CelBudgetExceededError(budget.limit);

@@ -2,6 +2,7 @@
 // object, oldObject, request, requester, agent, effective, tctx, config, namespaceObject.
 
 import { transactionContextOf } from '../activation/tctx.ts';
+import { shareResults } from '../admission-policy/shared-results.ts';
 import type { Activation } from '../admission-policy/types.ts';
 import { toCelValue } from '../cel/json.ts';
 import { configVariable, type PolicyConfig } from './config.ts';
@@ -57,7 +58,7 @@ export function buildActivation(inputs: ActivationInputs): Activation {
   const { input, object, agent, config, resources } = inputs;
   const subject = object ?? input.oldObject;
   const task = isTask(input) && subject !== null;
-  return {
+  return shareResults({
     object: object === null ? null : toCelValue(object),
     oldObject: input.oldObject === null ? null : toCelValue(input.oldObject),
     request: toCelValue({
@@ -76,5 +77,5 @@ export function buildActivation(inputs: ActivationInputs): Activation {
     tctx: task ? transactionContextOf(subject) : null,
     config: toCelValue(configVariable(config)),
     namespaceObject: inputs.namespaceObject === null ? null : toCelValue(inputs.namespaceObject),
-  };
+  });
 }

@@ -71,6 +71,14 @@ export interface AdmissionDecision {
 const byName = (a: CompiledPolicy, b: CompiledPolicy) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
+/** The policies by name; the list itself when it is in order already (PolicyStore keeps it so). */
+function sortedByName(policies: readonly CompiledPolicy[]): readonly CompiledPolicy[] {
+  for (let i = 1; i < policies.length; i++) {
+    if (byName(policies[i - 1]!, policies[i]!) > 0) return [...policies].sort(byName);
+  }
+  return policies;
+}
+
 /** Custom policies never see AdmissionPolicies nor the controller's own writes. */
 function customPoliciesApply(input: AdmissionInput, config: PolicyConfig): boolean {
   if (input.kind.group === 'policy.orka.ai' && input.kind.kind === 'AdmissionPolicy') return false;
@@ -101,7 +109,7 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
   const budget = context.budget ?? createCelBudget();
   const { config, resources, tracer } = context;
   const customApply = customPoliciesApply(input, config);
-  const custom = customApply ? [...context.policies.custom].sort(byName) : [];
+  const custom = customApply ? sortedByName(context.policies.custom) : [];
   const ordered = [...context.policies.builtin, ...custom];
   const patch: PatchOperation[] = [];
   const mutationOutcome = emptyOutcome();
@@ -184,7 +192,9 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
       context.namespaceObject,
     );
     validation.warnings.push(...acting.warnings);
-    for (const policy of [...acting.builtin, ...acting.custom])
+    for (const policy of acting.builtin)
+      mergeOutcome(validation, validateWithPolicy(policy, evaluation));
+    for (const policy of acting.custom)
       mergeOutcome(validation, validateWithPolicy(policy, evaluation));
     if (tracer && !customApply) traceExcludedCustomPolicies(tracer, context.policies.custom);
 

@@ -20,8 +20,8 @@ export function lowerActions(
 }
 
 export interface OverriddenPolicies {
-  builtin: CompiledPolicy[];
-  custom: CompiledPolicy[];
+  builtin: readonly CompiledPolicy[];
+  custom: readonly CompiledPolicy[];
   /** `<policy>: <why the label is ignored>` */
   warnings: string[];
 }
@@ -43,8 +43,8 @@ function actionLabels(namespaceObject: KubeObject | null): Map<string, string> |
  * concerned (actions apply to validation failures), so a mutation-only view reports nothing.
  */
 export function applyNamespaceOverrides(
-  builtin: CompiledPolicy[],
-  custom: CompiledPolicy[],
+  builtin: readonly CompiledPolicy[],
+  custom: readonly CompiledPolicy[],
   namespaceObject: KubeObject | null,
 ): OverriddenPolicies {
   const labels = actionLabels(namespaceObject);

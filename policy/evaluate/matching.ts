@@ -3,7 +3,19 @@
 import type { MatchConstraints } from '../admission-policy/types.ts';
 import type { AdmissionInput, KubeObject } from '../chain/request.ts';
 import { type Labels, selectorMatches } from '../match/label-selector.ts';
-import { type RuleTarget, ruleMatches } from '../match/resource-rules.ts';
+import { type ResourceRule, type RuleTarget, ruleMatches } from '../match/resource-rules.ts';
+
+// One request's target, shared by every policy matched against it.
+const targets = new WeakMap<AdmissionInput, RuleTarget>();
+
+function cachedRuleTarget(input: AdmissionInput): RuleTarget {
+  let target = targets.get(input);
+  if (target === undefined) {
+    target = ruleTargetOf(input);
+    targets.set(input, target);
+  }
+  return target;
+}
 
 export function ruleTargetOf(input: AdmissionInput): RuleTarget {
   return {
@@ -22,15 +34,20 @@ export function labelsOf(object: KubeObject | null | undefined): Labels {
   return typeof labels === 'object' && labels !== null ? (labels as Labels) : {};
 }
 
+function anyRuleMatches(rules: readonly ResourceRule[] | undefined, target: RuleTarget): boolean {
+  if (rules === undefined) return false;
+  for (const rule of rules) if (ruleMatches(rule, target)) return true;
+  return false;
+}
+
 export function constraintsMatch(
   constraints: MatchConstraints,
   input: AdmissionInput,
   namespaceObject: KubeObject | null,
 ): boolean {
-  const target = ruleTargetOf(input);
-  if (!(constraints.resourceRules ?? []).some((rule) => ruleMatches(rule, target))) return false;
-  if ((constraints.excludeResourceRules ?? []).some((rule) => ruleMatches(rule, target)))
-    return false;
+  const target = cachedRuleTarget(input);
+  if (!anyRuleMatches(constraints.resourceRules, target)) return false;
+  if (anyRuleMatches(constraints.excludeResourceRules, target)) return false;
   if (constraints.namespaceSelector && input.namespace !== '') {
     if (!selectorMatches(constraints.namespaceSelector, labelsOf(namespaceObject))) return false;
   }

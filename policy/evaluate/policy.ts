@@ -1,6 +1,7 @@
 // One policy against one request with ValidatingAdmissionPolicy semantics: matchConstraints,
 // params, matchConditions (any false skips; an error follows failurePolicy), lazy variables, then
 // validations and audit annotations (validate phase) or mutations (mutate phase).
+import { inheritSharedResults } from '../admission-policy/shared-results.ts';
 import type {
   Activation,
   CompiledPolicy,
@@ -62,6 +63,7 @@ export function bindActivation(
     params,
     variables: NO_VARIABLES,
   };
+  inheritSharedResults(base, activation);
   if (policy.variables.length > 0) {
     activation.variables = lazyVariables(policy.variables, activation, evaluation.budget);
   }
@@ -82,12 +84,17 @@ function paramsFor(
     : { found: true, value: toCelValue(value) };
 }
 
-/** Matching, params and matchConditions; `ready` carries the policy's activation. */
-export function preparePolicy(
+type Matching =
+  | { kind: 'skip' }
+  | { kind: 'error'; message: string }
+  | { kind: 'matched'; params: unknown };
+
+/** matchConstraints and params: everything about a policy that needs no evaluation. */
+function matchPolicy(
   policy: CompiledPolicy,
   evaluation: PolicyEvaluation,
-  trace?: PolicyTrace,
-): Preparation {
+  trace: PolicyTrace | undefined,
+): Matching {
   if (!constraintsMatch(policy.matchConstraints, evaluation.input, evaluation.namespaceObject)) {
     if (trace) {
       trace.skippedBy = unmatchedConstraint(
@@ -107,9 +114,22 @@ export function preparePolicy(
       message: `spec.paramRef: params ConfigMap "${namespace}/${ref.name}" not found`,
     };
   }
-  const activation = bindActivation(policy, evaluation, params.value);
+  return { kind: 'matched', params: params.value };
+}
+
+/** Matching, params and matchConditions; `ready` carries the policy's activation. */
+export function preparePolicy(
+  policy: CompiledPolicy,
+  evaluation: PolicyEvaluation,
+  trace?: PolicyTrace,
+): Preparation {
+  const matching = matchPolicy(policy, evaluation, trace);
+  if (matching.kind !== 'matched') return matching;
+  const activation = bindActivation(policy, evaluation, matching.params);
   let errorMessage: string | undefined;
-  for (const [i, condition] of policy.matchConditions.entries()) {
+  const conditions = policy.matchConditions;
+  for (let i = 0; i < conditions.length; i++) {
+    const condition = conditions[i]!;
     try {
       const value = condition.expression.evaluate(activation, evaluation.budget);
       if (value !== true) {
@@ -155,6 +175,24 @@ function messageOf(
   return validation.message ?? `failed expression: ${validation.expression.source.trim()}`;
 }
 
+/** An evaluation error: the policy's result is `error`, and a denial under failurePolicy Fail. */
+function recordInternalError(
+  outcome: PolicyOutcome,
+  policy: CompiledPolicy,
+  message: string,
+  index: number,
+): 'error' {
+  if (policy.failurePolicy === 'Fail')
+    recordFailure(outcome, policy, { message, reason: 'InternalError', index });
+  return 'error';
+}
+
+/** A policy (or /mutate's view of one) with no expression to run in the validate phase. */
+const nothingToEvaluate = (policy: CompiledPolicy) =>
+  policy.validations.length === 0 &&
+  policy.auditAnnotations.length === 0 &&
+  policy.matchConditions.length === 0;
+
 /** Validate phase: validations and audit annotations of one policy. */
 export function validateWithPolicy(
   policy: CompiledPolicy,
@@ -162,19 +200,17 @@ export function validateWithPolicy(
 ): PolicyOutcome {
   const outcome = emptyOutcome();
   const trace = evaluation.tracer ? startTrace(policy) : undefined;
-  const prepared = preparePolicy(policy, evaluation, trace);
+  const prepared =
+    trace === undefined && nothingToEvaluate(policy)
+      ? matchPolicy(policy, evaluation, trace)
+      : preparePolicy(policy, evaluation, trace);
   if (prepared.kind === 'skip') {
     if (trace) evaluation.tracer?.record(trace);
     return outcome;
   }
   let result: 'pass' | 'fail' | 'error' = 'pass';
-  const internal = (message: string, index: number) => {
-    result = 'error';
-    if (policy.failurePolicy === 'Fail')
-      recordFailure(outcome, policy, { message, reason: 'InternalError', index });
-  };
   if (prepared.kind === 'error') {
-    internal(prepared.message, -1);
+    result = recordInternalError(outcome, policy, prepared.message, -1);
     if (trace) {
       trace.matched = true;
       trace.error = prepared.message;
@@ -187,8 +223,18 @@ export function validateWithPolicy(
     });
     return outcome;
   }
+  if (prepared.kind === 'matched') {
+    outcome.results.push({
+      policy: policy.name,
+      validationActions: policy.validationActions,
+      result,
+    });
+    return outcome;
+  }
   const { activation } = prepared;
-  for (const [i, validation] of policy.validations.entries()) {
+  const { validations, auditAnnotations } = policy;
+  for (let i = 0; i < validations.length; i++) {
+    const validation = validations[i]!;
     let passed: unknown;
     try {
       passed = validation.expression.evaluate(activation, evaluation.budget);
@@ -200,7 +246,7 @@ export function validateWithPolicy(
         result: 'error',
         message,
       });
-      internal(message, i);
+      result = recordInternalError(outcome, policy, message, i);
       continue;
     }
     if (passed !== true) {
@@ -221,18 +267,29 @@ export function validateWithPolicy(
       });
     }
   }
-  for (const [i, annotation] of policy.auditAnnotations.entries()) {
+  for (let i = 0; i < auditAnnotations.length; i++) {
+    const annotation = auditAnnotations[i]!;
     try {
       const value = annotation.value.evaluate(activation, evaluation.budget);
       if (value === null || value === undefined) continue;
       if (typeof value !== 'string') {
-        internal(`${annotation.value.path}: must evaluate to a string or null`, i);
+        result = recordInternalError(
+          outcome,
+          policy,
+          `${annotation.value.path}: must evaluate to a string or null`,
+          i,
+        );
         continue;
       }
       const key = `${policy.name}/${annotation.key}`;
       if (!Object.hasOwn(outcome.auditAnnotations, key)) outcome.auditAnnotations[key] = value;
     } catch (error) {
-      internal(describeEvaluationError(error, annotation.value.path), i);
+      result = recordInternalError(
+        outcome,
+        policy,
+        describeEvaluationError(error, annotation.value.path),
+        i,
+      );
     }
   }
   if (trace) {

@@ -24,11 +24,31 @@ export interface RuleTarget {
   namespaced: boolean;
 }
 
-const allows = (list: readonly string[] | undefined, value: string): boolean =>
-  (list ?? []).some((item) => item === '*' || item === value);
+function allows(list: readonly string[] | undefined, value: string): boolean {
+  if (list === undefined) return false;
+  for (const item of list) if (item === '*' || item === value) return true;
+  return false;
+}
+
+type ResourcePattern = readonly [resource: string, subResource: string | undefined];
+
+// Rules come from loaded policies, so the patterns are few and parsed once each (the cap only
+// guards against a long-running process seeing ever new ones).
+const parsedPatterns = new Map<string, ResourcePattern>();
+const MAX_PARSED_PATTERNS = 4096;
+
+function parsePattern(pattern: string): ResourcePattern {
+  let parsed = parsedPatterns.get(pattern);
+  if (parsed === undefined) {
+    parsed = pattern.split('/', 2) as [string, string | undefined];
+    if (parsedPatterns.size >= MAX_PARSED_PATTERNS) parsedPatterns.clear();
+    parsedPatterns.set(pattern, parsed);
+  }
+  return parsed;
+}
 
 function resourceMatches(pattern: string, resource: string, subResource: string): boolean {
-  const [patternResource, patternSub] = pattern.split('/', 2) as [string, string | undefined];
+  const [patternResource, patternSub] = parsePattern(pattern);
   if (patternSub === undefined) {
     return subResource === '' && (patternResource === '*' || patternResource === resource);
   }
@@ -38,15 +58,19 @@ function resourceMatches(pattern: string, resource: string, subResource: string)
   return resourceOk && subOk;
 }
 
+function anyResourceMatches(patterns: readonly string[] | undefined, target: RuleTarget): boolean {
+  if (patterns === undefined) return false;
+  for (const pattern of patterns) {
+    if (resourceMatches(pattern, target.resource, target.subResource)) return true;
+  }
+  return false;
+}
+
 export function ruleMatches(rule: ResourceRule, target: RuleTarget): boolean {
   if (!allows(rule.operations, target.operation)) return false;
   if (!allows(rule.apiGroups, target.group)) return false;
   if (!allows(rule.apiVersions, target.version)) return false;
-  if (
-    !(rule.resources ?? []).some((p) => resourceMatches(p, target.resource, target.subResource))
-  ) {
-    return false;
-  }
+  if (!anyResourceMatches(rule.resources, target)) return false;
   const names = rule.resourceNames ?? [];
   if (names.length > 0 && !names.includes(target.name)) return false;
   const scope = rule.scope ?? '*';

@@ -1,0 +1,34 @@
+// Results shared by the policies of one admission request. Many policies repeat an expression
+// that reads only request-level variables (`effective.toolSet`, `object.spec.prompt.size()`):
+// within one activation its value cannot differ between policies, so it is computed once and
+// every later evaluation replays the outcome (value or error). Each replay still charges the
+// request's step budget the steps the expression took, and fails exactly where the evaluation
+// would have, so decisions and budget accounting are those of evaluating every policy alone.
+import type { Activation } from './types.ts';
+
+/** What evaluating an expression came to, with the steps it spent. */
+export type SharedResult =
+  | { readonly ok: true; readonly value: unknown; readonly steps: number }
+  | { readonly ok: false; readonly error: unknown; readonly steps: number };
+
+export type SharedResults = Map<string, SharedResult>;
+
+const SHARED_RESULTS = Symbol('sharedResults');
+
+type Carrier = { [SHARED_RESULTS]?: SharedResults };
+
+/** Gives a request-level activation its own (empty) store of shared results. */
+export function shareResults(activation: Activation): Activation {
+  (activation as Carrier)[SHARED_RESULTS] = new Map();
+  return activation;
+}
+
+/** Lets a per-policy activation built from `base` (same request-level values) use its store. */
+export function inheritSharedResults(base: Activation, activation: Activation): void {
+  const store = (base as Carrier)[SHARED_RESULTS];
+  if (store !== undefined) (activation as Carrier)[SHARED_RESULTS] = store;
+}
+
+export function sharedResultsOf(activation: Activation): SharedResults | undefined {
+  return (activation as Carrier)[SHARED_RESULTS];
+}
