@@ -77,3 +77,58 @@ export function claudeCodeCli(env: NodeJS.ProcessEnv = process.env): AgentCli {
   }
   return { path: binary, version };
 }
+
+/** The version images/worker-copilot.Dockerfile installs: the test runs what the image ships. */
+export function pinnedCopilotCliVersion(): string {
+  const dockerfile = readFileSync(
+    join(repositoryRoot, 'images', 'worker-copilot.Dockerfile'),
+    'utf8',
+  );
+  const version = /^ARG COPILOT_CLI_VERSION=(\S+)$/m.exec(dockerfile)?.[1];
+  if (!version) throw new Error('images/worker-copilot.Dockerfile has no ARG COPILOT_CLI_VERSION');
+  return version;
+}
+
+/**
+ * The Copilot CLI's npm entry (`npm-loader.js`, what the image's `copilot` links to), installing
+ * the pinned version into the cache when missing. npm installs the platform binary it starts as an
+ * optional dependency; no install script is involved.
+ */
+export function copilotCli(env: NodeJS.ProcessEnv = process.env): AgentCli {
+  const version = pinnedCopilotCliVersion();
+  const prefix = join(
+    env.ORKA_AGENT_CLI_CACHE || join(repositoryRoot, '.cache', 'agent-clis'),
+    `copilot-${version}`,
+  );
+  const loader = join(prefix, 'node_modules', '@github', 'copilot', 'npm-loader.js');
+  if (existsSync(loader)) return { path: loader, version };
+  try {
+    mkdirSync(prefix, { recursive: true });
+  } catch (error) {
+    return { skip: `cannot create the cache ${prefix}: ${(error as Error).message}` };
+  }
+  const spec = `@github/copilot@${version}`;
+  const install = spawnSync(
+    'npm',
+    [
+      'install',
+      '--prefix',
+      prefix,
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      spec,
+    ],
+    { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS },
+  );
+  if (install.status !== 0 || !existsSync(loader)) {
+    const why =
+      install.error?.message ??
+      (install.stderr || install.stdout || '').trim().split('\n').slice(-3).join(' / ');
+    return {
+      skip: `could not install ${spec} into ${prefix}: ${why || `exit ${install.status}, no npm-loader.js`}`,
+    };
+  }
+  return { path: loader, version };
+}

@@ -3,17 +3,33 @@
 // session over JSON-RPC. The stand-in records what reached it: how it was started, the session
 // (model, tools, system message, working directory), the prompt and the permission decision.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { CopilotClient, RuntimeConnection } from '@github/copilot-sdk';
+import { type AgentCli, copilotCli } from '../../helpers/agent-cli.ts';
 import {
   installCopilotCliStandin,
   STANDIN_INTERMEDIATE,
   STANDIN_PERMISSION_REQUEST_ID,
+  STANDIN_PROTOCOL_VERSION,
   type StandinCall,
   type StandinStart,
 } from '../../helpers/copilot-cli-standin.ts';
-import { type PodDirs, podDirs, podEnv, RecordingServer, runOrka } from './helpers.ts';
+import {
+  type OrkaRun,
+  type PodDirs,
+  podDirs,
+  podEnv,
+  REPO_ROOT,
+  RecordingServer,
+  runOrka,
+} from './helpers.ts';
+
+const run = promisify(execFile);
 
 const GITHUB_TOKEN = 'ghp_copilotsdkcanary0123456789abcdef';
 const REPLY = 'All 12 tests pass now.';
@@ -185,4 +201,80 @@ describe('the Copilot SDK runtime against a stand-in CLI', () => {
       assert.ok(!run.stdout.includes(GITHUB_TOKEN) && !run.stderr.includes(GITHUB_TOKEN));
     });
   }
+});
+
+describe('the worker bundle', () => {
+  let dir: string;
+  let bundle: string;
+  before(async () => {
+    // outside the repository: the SDK must be inside the bundle, with no node_modules to fall back on
+    dir = mkdtempSync(join(tmpdir(), 'orka-copilot-bundle-'));
+    bundle = join(dir, 'orka-worker.mjs');
+    await run(process.execPath, ['scripts/build-worker.mjs', '--outfile', bundle], {
+      cwd: REPO_ROOT,
+    });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('runs the Copilot SDK session', async () => {
+    const dirs = podDirs();
+    const cli = installCopilotCliStandin(dirs.root, 'copilot-server');
+    const since = server.requests.length;
+    const outcome: OrkaRun = await run(
+      process.execPath,
+      [bundle, 'worker', '--runtime', 'copilot'],
+      { cwd: dir, env: sdkEnv(dirs, { COPILOT_CLI_PATH: cli, ORKA_MODEL: 'gpt-5.2' }) },
+    ).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.equal(call(standinLog(dirs).calls, 'session.create').model, 'gpt-5.2');
+    assert.equal(postedResult(since), REPLY);
+  });
+});
+
+const realCli: AgentCli = copilotCli();
+const required = process.env.ORKA_REQUIRE_AGENT_CLI === 'true';
+const skipReal =
+  'skip' in realCli && !required ? `real Copilot CLI unavailable: ${realCli.skip}` : false;
+if (skipReal) process.stderr.write(`SKIPPED real Copilot CLI test: ${skipReal}\n`);
+
+describe(`the real Copilot CLI under Node ${process.versions.node}`, { skip: skipReal }, () => {
+  let home: string;
+  before(() => {
+    if ('skip' in realCli) throw new Error(`ORKA_REQUIRE_AGENT_CLI=true but ${realCli.skip}`);
+    home = mkdtempSync(join(tmpdir(), 'orka-copilot-home-'));
+  });
+  after(() => rmSync(home, { recursive: true, force: true }));
+
+  test('--version prints the pinned version', async () => {
+    assert.ok('path' in realCli);
+    const { stdout } = await run(process.execPath, [realCli.path, '--version'], {
+      env: { ...process.env, HOME: home },
+    });
+    assert.match(
+      stdout,
+      new RegExp(`^GitHub Copilot CLI ${realCli.version.replaceAll('.', '\\.')}\\.?$`, 'm'),
+    );
+  });
+
+  test('the SDK starts it over stdio and agrees on the protocol (no credentials needed)', async () => {
+    assert.ok('path' in realCli);
+    const client = new CopilotClient({
+      connection: RuntimeConnection.forStdio({ path: realCli.path }),
+      workingDirectory: home,
+      env: { ...process.env, HOME: home },
+      useLoggedInUser: false,
+    });
+    try {
+      await client.start();
+      const status = await client.getStatus();
+      assert.equal(status.version, realCli.version);
+      assert.equal(status.protocolVersion, STANDIN_PROTOCOL_VERSION);
+      assert.equal((await client.getAuthStatus()).isAuthenticated, false);
+    } finally {
+      assert.deepEqual(await client.stop(), []);
+    }
+  });
 });
