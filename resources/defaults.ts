@@ -33,6 +33,11 @@ export function applySchemaDefaults<T>(value: T, schema: SchemaNode): T {
   return copy;
 }
 
+/** Defaults `value` itself: only for a value nothing else holds (a copy just made). */
+export function applySchemaDefaultsInPlace(value: unknown, schema: SchemaNode): void {
+  defaultNode(value, schema);
+}
+
 /**
  * A copy of an Orka resource with the CRD defaults applied, as the apiserver stores it.
  * Throws when the object is not an Orka resource (its apiVersion/kind name none).

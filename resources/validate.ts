@@ -4,7 +4,7 @@
 // twins in schemas/rules.ts) and the metadata.name rules. Errors are worded as the apiserver's.
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { applySchemaDefaults } from './defaults.ts';
+import { applySchemaDefaults, applySchemaDefaultsInPlace } from './defaults.ts';
 import { type FieldError, formatFieldErrors, formatValue, fromAjvErrors } from './field-errors.ts';
 import { apiVersionOf, KINDS, type KindInfo, kindOf } from './kinds.ts';
 import {
@@ -191,6 +191,27 @@ function unknownKindError(object: Record<string, unknown>): FieldError[] {
  * Both objects are defaulted first; neither is modified.
  */
 export function validateResource(object: unknown, oldObject?: unknown): ValidationResult {
+  return validateDefaulting(object, oldObject, applySchemaDefaults);
+}
+
+/**
+ * validateResource for objects the caller has just copied and hands over: they are defaulted in
+ * place instead of being copied once more (the admission chain validates a fresh copy per request).
+ */
+export function validateOwnedResource(object: unknown, oldObject?: unknown): ValidationResult {
+  return validateDefaulting(object, oldObject, defaultInPlace);
+}
+
+function defaultInPlace<T>(value: T, schema: SchemaNode): T {
+  applySchemaDefaultsInPlace(value, schema);
+  return value;
+}
+
+function validateDefaulting(
+  object: unknown,
+  oldObject: unknown,
+  withDefaults: <T>(value: T, schema: SchemaNode) => T,
+): ValidationResult {
   if (!isObject(object)) {
     return {
       valid: false,
@@ -200,12 +221,12 @@ export function validateResource(object: unknown, oldObject?: unknown): Validati
   const info = kindOf(object);
   if (!info) return { valid: false, errors: unknownKindError(object) };
   const schema = info.schema as unknown as SchemaNode;
-  const defaulted = applySchemaDefaults(object, schema);
+  const defaulted = withDefaults(object, schema);
   const validate = validatorFor(info);
   const errors: FieldError[] = [];
   if (!validate(defaulted)) errors.push(...fromAjvErrors(validate.errors ?? [], schema, defaulted));
   errors.push(...metadataErrors(defaulted));
-  const oldDefaulted = isObject(oldObject) ? applySchemaDefaults(oldObject, schema) : undefined;
+  const oldDefaulted = isObject(oldObject) ? withDefaults(oldObject, schema) : undefined;
   errors.push(...ruleErrors(defaulted, oldDefaulted, schema, []));
   return { valid: errors.length === 0, kind: info.kind, errors };
 }

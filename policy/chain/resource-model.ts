@@ -4,7 +4,11 @@ import { applyDefaults } from '../../resources/defaults.ts';
 import { effectiveValues } from '../../resources/effective.ts';
 import { kindOf } from '../../resources/kinds.ts';
 import { MANAGED_ANNOTATION_KEYS, MANAGED_LABEL_KEYS } from '../../resources/labels.ts';
-import { type FieldError, formatFieldError, validateResource } from '../../resources/validate.ts';
+import {
+  type FieldError,
+  formatFieldError,
+  validateOwnedResource,
+} from '../../resources/validate.ts';
 import type { ManagedKeys } from '../admission-policy/provenance.ts';
 import { forSchemaValidation } from './plain-json.ts';
 import type { KubeObject } from './request.ts';
@@ -42,7 +46,8 @@ export const orkaResources: ResourceModel = {
   isOrkaResource: (object) => kindOf(object) !== undefined,
   applyDefaults: (object) => applyDefaults(object),
   validate(object, oldObject) {
-    const result = validateResource(
+    // forSchemaValidation makes fresh copies, so the validator may default them in place
+    const result = validateOwnedResource(
       forSchemaValidation(object) as KubeObject,
       oldObject === null ? undefined : (forSchemaValidation(oldObject) as KubeObject),
     );
