@@ -3,7 +3,7 @@
 // calls the SDK makes (connect, ping, session.create, session.send, the permission decision,
 // session.detach, runtime.shutdown) and plays one turn: a permission request the worker must
 // approve, two assistant messages, then session.idle. Every call it receives is appended as a JSON
-// line to $COPILOT_STANDIN_RECORD, after a first line holding its argv, cwd and env.
+// line to $COPILOT_STANDIN_RECORD, after a first line holding its pid, argv, cwd and env.
 //
 // $COPILOT_STANDIN_FAIL picks a failure: `session-error` (a session.error event instead of the
 // reply), `create-error` (session.create answered with an error), `exit-mid-turn` (the process
@@ -26,6 +26,7 @@ export interface StandinCall {
 }
 
 export interface StandinStart {
+  pid: number;
   argv: string[];
   cwd: string;
   env: Record<string, string>;
@@ -61,7 +62,7 @@ function serve(): void {
   const remember = (entry: unknown) => {
     if (record) appendFileSync(record, `${JSON.stringify(entry)}\n`);
   };
-  remember({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env });
+  remember({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env, pid: process.pid });
   if (process.env.COPILOT_STANDIN_STDERR) {
     process.stderr.write(`${process.env.COPILOT_STANDIN_STDERR}\n`);
   }

@@ -3,8 +3,8 @@
 // session over JSON-RPC. The stand-in records what reached it: how it was started, the session
 // (model, tools, system message, working directory), the prompt and the permission decision.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -202,6 +202,55 @@ describe('the Copilot SDK runtime against a stand-in CLI', () => {
     });
   }
 });
+
+test('SIGTERM during a turn stops the session and the CLI; the worker exits 1 with the reason', async () => {
+  const dirs = podDirs();
+  const cli = installCopilotCliStandin(dirs.root, 'copilot-server');
+  const since = server.requests.length;
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'orka'), 'worker', '--runtime', 'copilot'],
+    {
+      cwd: REPO_ROOT,
+      env: sdkEnv(dirs, { COPILOT_CLI_PATH: cli, COPILOT_STANDIN_FAIL: 'hang' }),
+    },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // the turn is under way once the stand-in has recorded the prompt
+  const record = join(dirs.root, 'copilot-standin.jsonl');
+  const prompted = () =>
+    existsSync(record) && readFileSync(record, 'utf8').includes('"method":"session.send"');
+  while (child.exitCode === null && !prompted()) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(prompted(), `the worker ended before the turn began: ${stderr}`);
+  const cliPid = standinLog(dirs).start.pid;
+  child.kill('SIGTERM');
+  assert.equal(await exited, 1, stderr);
+  assert.match(
+    postedResult(since),
+    /^Error: copilot was stopped: the worker received a termination signal/,
+  );
+  assert.ok(await processEnds(cliPid), 'the CLI process is gone');
+});
+
+/** Whether `pid` is gone (or a zombie) within a few seconds: SIGKILL is delivered asynchronously. */
+async function processEnds(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+      if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] === 'Z') return true;
+    } catch {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
 
 describe('the worker bundle', () => {
   let dir: string;
