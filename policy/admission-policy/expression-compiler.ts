@@ -62,6 +62,9 @@ function summaryOf(error: CelCompileError): string {
  */
 const POLICY_LEVEL_NAME = /\b(variables|params)\b/;
 
+/** `variables` is bound per policy as a LazyFields value (policy/evaluate/variables.ts). */
+const LAZY_VARIABLES: ReadonlySet<string> = new Set(['variables']);
+
 type Evaluate = (activation: Activation, budget: CelBudget) => unknown;
 
 /** Evaluates through the activation's shared results (shared-results.ts) when it has them. */
@@ -148,6 +151,7 @@ export function createExpressionCompiler(options: CelEngineOptions = {}): Expres
       }
       const compiled = engine.compile(source, {
         variables: RUNTIME_POLICY_VARIABLES,
+        lazyVariables: LAZY_VARIABLES,
         ...(resultType ? { resultType } : {}),
       });
       if (compiled instanceof CelCompileError) {

@@ -37,6 +37,8 @@ export interface CompileOptions {
   readonly variables: Readonly<Record<string, CelType | CelVariable>>;
   /** the type the result must have: `bool` for validations, `string` for messages, ... */
   readonly resultType?: CelType;
+  /** variables whose activation value may be a LazyFields, read one field at a time */
+  readonly lazyVariables?: ReadonlySet<string>;
 }
 
 export interface CompiledExpression {
@@ -310,7 +312,7 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
         positionOf(expression, 0, expression.length),
       );
     }
-    instrument(run.ast);
+    instrument(run.ast, compileOptions.lazyVariables);
     return new CompiledCelExpression(expression, type, estimatedCost, run, wanted);
   }
 

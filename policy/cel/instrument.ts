@@ -3,10 +3,12 @@
 // type checking, the engine replaces the evaluation hooks of a few nodes:
 //  - every comprehension step and every function call spends one step of the active budget;
 //  - `s.matches(p)` is evaluated with RE2 (linear time, cached patterns);
+//  - reads of variables declared lazy ask a LazyFields value for one field (lazy-fields.ts);
 //  - the root makes the budget error escape the library's error absorption (`||`, `&&` and the
 //    quantifier macros keep evaluating after an error, which would turn "stop" into "skip").
 import { type AstNode, callName, type EvaluateHook, type LibraryEvaluator, walk } from './ast.ts';
 import { CelBudgetExceededError, CelEvaluationError, positionOf } from './errors.ts';
+import { hookLazyFields } from './lazy-fields.ts';
 import { compileRe2 } from './regex.ts';
 
 /** Steps (comprehension iterations and function calls) left for one admission request. */
@@ -141,6 +143,8 @@ function re2Matches(node: AstNode): void {
   };
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 function budgetAwareTryEval(this: LibraryEvaluator, node: AstNode, context: unknown): unknown {
   try {
     return this.run(node, context);
@@ -158,8 +162,12 @@ function guardRoot(root: AstNode): void {
   };
 }
 
-/** Instruments a parsed and checked AST in place; call once per compiled expression. */
-export function instrument(root: AstNode): void {
+/**
+ * Instruments a parsed and checked AST in place; call once per compiled expression. Reads of the
+ * `lazyVariables` go through their LazyFields values when the activation holds one.
+ */
+export function instrument(root: AstNode, lazyVariables: ReadonlySet<string> = NONE): void {
+  hookLazyFields(root, lazyVariables, currentHook);
   const steps: AstNode[] = [];
   const calls: AstNode[] = [];
   walk(root, (node) => {

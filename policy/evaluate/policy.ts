@@ -19,7 +19,7 @@ import {
   recordFailure,
 } from './outcome.ts';
 import { type PolicyTrace, type PolicyTracer, unmatchedConstraint } from './trace.ts';
-import { lazyVariables } from './variables.ts';
+import { PolicyVariables } from './variables.ts';
 
 /** Finds the object a paramRef names (a ConfigMap); undefined when it does not exist. */
 export type ParamsLookup = (ref: ParamRef, namespace: string) => unknown;
@@ -65,7 +65,7 @@ export function bindActivation(
   };
   inheritSharedResults(base, activation);
   if (policy.variables.length > 0) {
-    activation.variables = lazyVariables(policy.variables, activation, evaluation.budget);
+    activation.variables = new PolicyVariables(policy.variables, activation, evaluation.budget);
   }
   return activation;
 }
@@ -323,11 +323,11 @@ function startTrace(policy: CompiledPolicy): PolicyTrace {
  */
 function traceVariables(policy: CompiledPolicy, activation: Activation): PolicyTrace['variables'] {
   const copy: Activation = { ...activation };
-  const variables = lazyVariables(policy.variables, copy, createCelBudget());
+  const variables = new PolicyVariables(policy.variables, copy, createCelBudget());
   copy.variables = variables;
   return policy.variables.map(({ name, expression }) => {
     try {
-      return { name, value: variables[name] };
+      return { name, value: variables.field(name) };
     } catch (error) {
       return { name, error: describeEvaluationError(error, expression.path) };
     }

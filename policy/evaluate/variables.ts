@@ -1,52 +1,83 @@
 // `variables` for one policy evaluation: each variable is evaluated on first read, at most once,
 // and its result or its error is memoised (ValidatingAdmissionPolicy "variable composition").
+// Binding costs one small object per policy: expressions read `variables.NAME` through it
+// (policy/cel/lazy-fields.ts), and the map of getters CEL needs for `variables` used whole is
+// built only when an expression does that.
 import type {
   Activation,
   CompiledExpression,
   EvaluationBudget,
 } from '../admission-policy/types.ts';
-
-type Memo =
-  | { state: 'pending' }
-  | { state: 'running' }
-  | { state: 'done'; value: unknown }
-  | { state: 'failed'; error: unknown };
+import { LazyFields } from '../cel/lazy-fields.ts';
 
 export class VariableCycleError extends Error {
   override name = 'VariableCycleError';
 }
 
+type Definitions = readonly { name: string; expression: CompiledExpression }[];
+
+const NOT_READ = Symbol('notRead');
+const RUNNING = Symbol('running');
+
+/** A memoised error: the variable failed and every later read fails the same way. */
+class Failure {
+  constructor(readonly error: unknown) {}
+}
+
 /**
- * Returns the object CEL reads as `variables`. Its properties are getters, so the CEL library's
- * own-property lookups trigger evaluation lazily; `activation.variables` must be this object.
+ * The value CEL reads as `variables` for one policy; `activation.variables` must be this object,
+ * so a variable's expression reading other variables goes through the same memo.
  */
-export function lazyVariables(
-  definitions: readonly { name: string; expression: CompiledExpression }[],
-  activation: Activation,
-  budget: EvaluationBudget,
-): Record<string, unknown> {
-  const variables: Record<string, unknown> = Object.create(null);
-  for (const { name, expression } of definitions) {
-    let memo: Memo = { state: 'pending' };
-    Object.defineProperty(variables, name, {
-      enumerable: true,
-      get() {
-        if (memo.state === 'done') return memo.value;
-        if (memo.state === 'failed') throw memo.error;
-        if (memo.state === 'running') {
-          throw new VariableCycleError(`variables.${name} refers to itself (${expression.path})`);
-        }
-        memo = { state: 'running' };
-        try {
-          const value = expression.evaluate(activation, budget);
-          memo = { state: 'done', value };
-          return value;
-        } catch (error) {
-          memo = { state: 'failed', error };
-          throw error;
-        }
-      },
-    });
+export class PolicyVariables extends LazyFields {
+  // per definition: NOT_READ, RUNNING, a Failure, or the value
+  private memo: unknown[] | undefined;
+  private getters: Record<string, unknown> | undefined;
+
+  constructor(
+    private readonly definitions: Definitions,
+    private readonly activation: Activation,
+    private readonly budget: EvaluationBudget,
+  ) {
+    super();
   }
-  return variables;
+
+  field(name: string): unknown {
+    const definitions = this.definitions;
+    for (let i = 0; i < definitions.length; i++) {
+      if (definitions[i]!.name === name) return this.read(i);
+    }
+    return undefined;
+  }
+
+  whole(): Record<string, unknown> {
+    if (this.getters === undefined) {
+      const getters: Record<string, unknown> = Object.create(null);
+      this.definitions.forEach(({ name }, i) => {
+        Object.defineProperty(getters, name, { enumerable: true, get: () => this.read(i) });
+      });
+      this.getters = getters;
+    }
+    return this.getters;
+  }
+
+  private read(index: number): unknown {
+    this.memo ??= new Array(this.definitions.length).fill(NOT_READ);
+    const memo = this.memo;
+    const known = memo[index];
+    if (known instanceof Failure) throw known.error;
+    if (known === RUNNING) {
+      const { name, expression } = this.definitions[index]!;
+      throw new VariableCycleError(`variables.${name} refers to itself (${expression.path})`);
+    }
+    if (known !== NOT_READ) return known;
+    memo[index] = RUNNING;
+    try {
+      const value = this.definitions[index]!.expression.evaluate(this.activation, this.budget);
+      memo[index] = value;
+      return value;
+    } catch (error) {
+      memo[index] = new Failure(error);
+      throw error;
+    }
+  }
 }

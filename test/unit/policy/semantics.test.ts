@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { Activation, CompiledExpression } from '../../../policy/admission-policy/types.ts';
 import { createCelBudget } from '../../../policy/cel/engine.ts';
 import { admit, denialMessage } from '../../../policy/chain/admit.ts';
-import { lazyVariables } from '../../../policy/evaluate/variables.ts';
+import { PolicyVariables } from '../../../policy/evaluate/variables.ts';
 import { context, policy, task, taskRequest } from './helpers.ts';
 
 const deny = (name: string, expression: string, extra: Record<string, unknown> = {}) =>
@@ -299,14 +299,15 @@ describe('variables', () => {
       },
     };
     const activation: Activation = {};
-    const variables = lazyVariables(
+    const variables = new PolicyVariables(
       [{ name: 'x', expression: counting }],
       activation,
       createCelBudget(),
     );
     assert.equal(evaluations, 0);
-    assert.equal(variables.x, 42n);
-    assert.equal(variables.x, 42n);
+    assert.equal(variables.field('x'), 42n);
+    assert.equal(variables.whole().x, 42n);
+    assert.equal(variables.field('x'), 42n);
     assert.equal(evaluations, 1);
   });
 
