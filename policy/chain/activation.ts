@@ -54,12 +54,22 @@ export interface ActivationInputs {
   resources: ResourceModel;
 }
 
-export function buildActivation(inputs: ActivationInputs): Activation {
-  const { input, object, agent, config, resources } = inputs;
-  const subject = object ?? input.oldObject;
-  const task = isTask(input) && subject !== null;
-  return shareResults({
-    object: object === null ? null : toCelValue(object),
+// A PolicyConfig is built once from flags and never changed, so its CEL form is too.
+const configValues = new WeakMap<PolicyConfig, unknown>();
+
+function configValueOf(config: PolicyConfig): unknown {
+  let value = configValues.get(config);
+  if (value === undefined) {
+    value = toCelValue(configVariable(config));
+    configValues.set(config, value);
+  }
+  return value;
+}
+
+/** The variables that are the same whatever the object: converted once per request. */
+function objectFreeVariables(inputs: Omit<ActivationInputs, 'object'>) {
+  const { input, agent } = inputs;
+  return {
     oldObject: input.oldObject === null ? null : toCelValue(input.oldObject),
     request: toCelValue({
       operation: input.operation,
@@ -71,11 +81,46 @@ export function buildActivation(inputs: ActivationInputs): Activation {
       resource: input.resource,
       userInfo: { uid: '', extra: {}, ...input.userInfo },
     }),
-    requester: toCelValue(requesterOf(subject, input.userInfo)),
     agent: agent === null ? null : toCelValue(agent),
-    effective: task ? toCelValue(resources.effectiveValues(subject, agent)) : NO_EFFECTIVE_VALUES,
-    tctx: task ? transactionContextOf(subject) : null,
-    config: toCelValue(configVariable(config)),
+    config: configValueOf(inputs.config),
     namespaceObject: inputs.namespaceObject === null ? null : toCelValue(inputs.namespaceObject),
-  });
+  };
+}
+
+/**
+ * The activations of one request as its object changes along the chain: the variables that do
+ * not depend on the object are converted once, the others once per object, and an object seen
+ * last time gets the same activation (and so the same shared results) again.
+ */
+export function requestActivations(
+  inputs: Omit<ActivationInputs, 'object'>,
+): (object: KubeObject | null) => Activation {
+  const { input, agent, resources } = inputs;
+  // converted on first need: a request the schema refuses never builds an activation
+  let fixed: ReturnType<typeof objectFreeVariables> | undefined;
+  let lastObject: KubeObject | null | undefined;
+  let lastActivation: Activation | undefined;
+  return (object) => {
+    if (lastActivation !== undefined && object === lastObject) return lastActivation;
+    const subject = object ?? input.oldObject;
+    const task = isTask(input) && subject !== null;
+    fixed ??= objectFreeVariables(inputs);
+    lastObject = object;
+    lastActivation = shareResults({
+      object: object === null ? null : toCelValue(object),
+      oldObject: fixed.oldObject,
+      request: fixed.request,
+      requester: toCelValue(requesterOf(subject, input.userInfo)),
+      agent: fixed.agent,
+      effective: task ? toCelValue(resources.effectiveValues(subject, agent)) : NO_EFFECTIVE_VALUES,
+      tctx: task ? transactionContextOf(subject) : null,
+      config: fixed.config,
+      namespaceObject: fixed.namespaceObject,
+    });
+    return lastActivation;
+  };
+}
+
+export function buildActivation(inputs: ActivationInputs): Activation {
+  return requestActivations(inputs)(inputs.object);
 }

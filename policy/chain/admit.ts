@@ -22,7 +22,7 @@ import {
 } from '../evaluate/policy.ts';
 import type { PolicyTracer } from '../evaluate/trace.ts';
 import type { PatchOperation } from '../json-patch/apply.ts';
-import { buildActivation, isTask } from './activation.ts';
+import { isTask, requestActivations } from './activation.ts';
 import type { PolicyConfig } from './config.ts';
 import { diffPatch } from './diff.ts';
 import { applyNamespaceOverrides } from './overrides.ts';
@@ -124,16 +124,19 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
     object = defaulted;
   }
 
+  const activationFor = requestActivations({
+    input,
+    agent: context.agent,
+    namespaceObject: context.namespaceObject,
+    config,
+    resources,
+  });
   const evaluationFor = (current: KubeObject | null): PolicyEvaluation => ({
     input: { ...input, object: current },
-    activation: buildActivation({
-      input,
-      object: current,
-      agent: context.agent,
-      namespaceObject: context.namespaceObject,
-      config,
-      resources,
-    }),
+    // built when a policy first binds it: /mutate's view of most requests never does
+    get activation() {
+      return activationFor(current);
+    },
     namespaceObject: context.namespaceObject,
     lookupParams: context.lookupParams,
     budget,
