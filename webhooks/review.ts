@@ -55,13 +55,19 @@ function toChainJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toChainJson);
   if (isRecord(value)) {
     const result: Json = {};
-    for (const [key, member] of Object.entries(value)) {
-      Object.defineProperty(result, key, {
-        value: toChainJson(member),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+    for (const key of Object.keys(value)) {
+      const member = toChainJson(value[key]);
+      // plain assignment would set the prototype instead of a `__proto__` member
+      if (key === '__proto__') {
+        Object.defineProperty(result, key, {
+          value: member,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        result[key] = member;
+      }
     }
     return result;
   }

@@ -4,7 +4,9 @@
 import { stringifyJsonPreservingIntegers } from '../cel/json.ts';
 import type { PatchOperation } from '../json-patch/apply.ts';
 
-const escapeToken = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+const NEEDS_ESCAPE = /[~/]/;
+const escapeToken = (key: string) =>
+  NEEDS_ESCAPE.test(key) ? key.replaceAll('~', '~0').replaceAll('/', '~1') : key;
 const isMap = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -12,19 +14,48 @@ const isMap = (value: unknown): value is Record<string, unknown> =>
 const jsonText = (value: unknown) =>
   value === undefined ? undefined : stringifyJsonPreservingIntegers(value);
 
-export function diffPatch(before: unknown, after: unknown, path = ''): PatchOperation[] {
+/**
+ * Whether both have the same JSON text. Identical strings, booleans, nulls and finite numbers
+ * need no text (most members defaulting leaves alone); anything else is compared as text, which
+ * also keeps a non-finite number an error and `1` equal to `1n`.
+ */
+function sameJson(before: unknown, after: unknown): boolean {
+  if (before === after) {
+    switch (typeof before) {
+      case 'string':
+      case 'boolean':
+      case 'bigint':
+        return true;
+      case 'number':
+        if (Number.isFinite(before)) return true;
+        break;
+      case 'object':
+        if (before === null) return true;
+        break;
+    }
+  }
+  return jsonText(before) === jsonText(after);
+}
+
+function collect(before: unknown, after: unknown, path: string, into: PatchOperation[]): void {
   if (isMap(before) && isMap(after)) {
-    const operations: PatchOperation[] = [];
     for (const key of Object.keys(before)) {
       if (!Object.hasOwn(after, key))
-        operations.push({ op: 'remove', path: `${path}/${escapeToken(key)}` });
+        into.push({ op: 'remove', path: `${path}/${escapeToken(key)}` });
     }
-    for (const [key, value] of Object.entries(after)) {
+    for (const key of Object.keys(after)) {
+      const value = after[key];
       const at = `${path}/${escapeToken(key)}`;
-      if (!Object.hasOwn(before, key)) operations.push({ op: 'add', path: at, value });
-      else operations.push(...diffPatch(before[key], value, at));
+      if (!Object.hasOwn(before, key)) into.push({ op: 'add', path: at, value });
+      else collect(before[key], value, at, into);
     }
-    return operations;
+    return;
   }
-  return jsonText(before) === jsonText(after) ? [] : [{ op: 'replace', path, value: after }];
+  if (!sameJson(before, after)) into.push({ op: 'replace', path, value: after });
+}
+
+export function diffPatch(before: unknown, after: unknown, path = ''): PatchOperation[] {
+  const operations: PatchOperation[] = [];
+  collect(before, after, path, operations);
+  return operations;
 }

@@ -10,14 +10,21 @@ function mapJson(value: unknown, bigint: (value: bigint) => unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => mapJson(item, bigint));
   if (typeof value === 'object' && value !== null) {
     const result: Record<string, unknown> = {};
-    for (const [key, member] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
+      const member = (value as Record<string, unknown>)[key];
       if (member === undefined) continue;
-      Object.defineProperty(result, key, {
-        value: mapJson(member, bigint),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const mapped = mapJson(member, bigint);
+      // plain assignment would set the prototype instead of a `__proto__` member
+      if (key === '__proto__') {
+        Object.defineProperty(result, key, {
+          value: mapped,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        result[key] = mapped;
+      }
     }
     return result;
   }
