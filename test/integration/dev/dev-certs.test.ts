@@ -112,7 +112,9 @@ for (const c of cases) {
       );
       const now = await ensureDevCertificates(dir, HOST);
       assert.equal(now.changes.length, c.changes.length, JSON.stringify(now.changes));
-      c.changes.forEach((pattern, i) => assert.match(now.changes[i]!, pattern));
+      c.changes.forEach((pattern, i) => {
+        assert.match(now.changes[i]!, pattern);
+      });
       assert.equal(now.caFingerprint === seeded.caFingerprint, c.sameCa, 'CA kept or replaced');
       assert.equal(now.certificates.cert !== seeded.certificates.cert, c.newLeaf, 'leaf renewed');
 
