@@ -3,7 +3,11 @@
 // a BadRequestError (HTTP 400: there is no uid to answer); once the uid is known, every other
 // problem is an InvalidRequestError, answered as a well-formed denial naming the field.
 
-import { JsonParseError, parseJsonPreservingIntegers } from '../policy/cel/json.ts';
+import {
+  JsonParseError,
+  parseJsonOfSafeIntegers,
+  parseJsonPreservingIntegers,
+} from '../policy/cel/json.ts';
 import type { AdmissionInput, KubeObject, UserInfo } from '../policy/chain/request.ts';
 import type { Operation } from '../policy/match/resource-rules.ts';
 
@@ -35,11 +39,20 @@ type Json = Record<string, unknown>;
 const isRecord = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const describe = (value: unknown) =>
+type Describe = (value: unknown) => string;
+
+const describeDecoded: Describe = (value) =>
   value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
 
+/**
+ * For a body JSON.parse read exactly: its numbers are all integers, which the exact parser would
+ * have made BigInts, so they are named as such.
+ */
+const describeIntegral: Describe = (value) =>
+  typeof value === 'number' ? 'a bigint' : describeDecoded(value);
+
 /** A string quoted (and cut short), anything else by its type: never a body's whole content. */
-const shown = (value: unknown) =>
+const shown = (value: unknown, describe: Describe) =>
   typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : describe(value);
 
 /**
@@ -74,9 +87,19 @@ function toChainJson(value: unknown): unknown {
   return value;
 }
 
-function parseBody(text: string): Json {
+interface ParsedBody {
+  review: Json;
+  describe: Describe;
+  /** the chain's form of an object member of the review */
+  chainJson: (value: Json) => unknown;
+}
+
+function parseBody(text: string): ParsedBody {
   if (text.trim() === '')
     throw new BadRequestError('request body is empty: expected an AdmissionReview');
+  // A body of safe integers is chain JSON as JSON.parse returns it, and nothing else holds it.
+  const plain = parseJsonOfSafeIntegers(text);
+  if (plain !== undefined) return checkedBody(plain, describeIntegral, (value) => value);
   let parsed: unknown;
   try {
     parsed = parseJsonPreservingIntegers(text);
@@ -86,18 +109,27 @@ function parseBody(text: string): Json {
     }
     throw error;
   }
+  return checkedBody(parsed, describeDecoded, toChainJson);
+}
+
+function checkedBody(
+  parsed: unknown,
+  describe: Describe,
+  chainJson: (value: Json) => unknown,
+): ParsedBody {
   if (!isRecord(parsed)) {
     throw new BadRequestError(
       `request body must be an AdmissionReview object, got ${describe(parsed)}`,
     );
   }
-  return parsed;
+  return { review: parsed, describe, chainJson };
 }
 
 class Fields {
   constructor(
     private readonly uid: string,
     private readonly request: Json,
+    private readonly body: ParsedBody,
   ) {}
 
   fail(message: string): never {
@@ -111,25 +143,29 @@ class Fields {
       return '';
     }
     if (typeof value !== 'string')
-      this.fail(`request.${name} must be a string, got ${describe(value)}`);
+      this.fail(`request.${name} must be a string, got ${this.body.describe(value)}`);
     return value;
   }
 
   object(name: string): KubeObject | null {
     const value = this.request[name];
     if (value === undefined || value === null) return null;
-    if (!isRecord(value)) this.fail(`request.${name} must be an object, got ${describe(value)}`);
-    return toChainJson(value) as KubeObject;
+    if (!isRecord(value)) {
+      this.fail(`request.${name} must be an object, got ${this.body.describe(value)}`);
+    }
+    return this.body.chainJson(value) as KubeObject;
   }
 
   triple<K extends string>(name: string, keys: readonly K[]): Record<K, string> {
     const value = this.request[name];
-    if (!isRecord(value)) this.fail(`request.${name} must be an object, got ${describe(value)}`);
+    if (!isRecord(value)) {
+      this.fail(`request.${name} must be an object, got ${this.body.describe(value)}`);
+    }
     const result = {} as Record<K, string>;
     for (const key of keys) {
       const member = value[key] ?? '';
       if (typeof member !== 'string') {
-        this.fail(`request.${name}.${key} must be a string, got ${describe(member)}`);
+        this.fail(`request.${name}.${key} must be a string, got ${this.body.describe(member)}`);
       }
       result[key] = member;
     }
@@ -138,7 +174,9 @@ class Fields {
 
   userInfo(): UserInfo {
     const value = this.request.userInfo;
-    if (!isRecord(value)) this.fail(`request.userInfo must be an object, got ${describe(value)}`);
+    if (!isRecord(value)) {
+      this.fail(`request.userInfo must be an object, got ${this.body.describe(value)}`);
+    }
     const { username = '', uid, groups = [], extra } = value;
     if (typeof username !== 'string') this.fail('request.userInfo.username must be a string');
     if (uid !== undefined && typeof uid !== 'string')
@@ -162,14 +200,15 @@ class Fields {
 }
 
 export function decodeAdmissionReview(text: string): DecodedReview {
-  const review = parseBody(text);
+  const body = parseBody(text);
+  const { review, describe } = body;
   if (review.apiVersion !== ADMISSION_API_VERSION) {
     throw new BadRequestError(
-      `apiVersion must be ${ADMISSION_API_VERSION}, got ${shown(review.apiVersion)}`,
+      `apiVersion must be ${ADMISSION_API_VERSION}, got ${shown(review.apiVersion, describe)}`,
     );
   }
   if (review.kind !== 'AdmissionReview') {
-    throw new BadRequestError(`kind must be AdmissionReview, got ${shown(review.kind)}`);
+    throw new BadRequestError(`kind must be AdmissionReview, got ${shown(review.kind, describe)}`);
   }
   const request = review.request;
   if (!isRecord(request)) {
@@ -179,11 +218,11 @@ export function decodeAdmissionReview(text: string): DecodedReview {
   if (typeof uid !== 'string' || uid === '') throw new BadRequestError('request.uid is required');
   if (uid.length > 256) throw new BadRequestError('request.uid is longer than 256 characters');
 
-  const fields = new Fields(uid, request);
+  const fields = new Fields(uid, request, body);
   const operation = fields.string('operation', true) as Operation;
   if (!OPERATIONS.includes(operation)) {
     fields.fail(
-      `request.operation must be one of ${OPERATIONS.join(', ')}, got ${shown(operation)}`,
+      `request.operation must be one of ${OPERATIONS.join(', ')}, got ${shown(operation, describe)}`,
     );
   }
   const object = fields.object('object');

@@ -253,20 +253,46 @@ function isDigit(c: number): boolean {
  * numbers doubles. Errors name the position and the problem, never the content.
  */
 export function parseJsonPreservingIntegers(text: string): JsonCelValue {
-  // Fast path: when no number in the text can have a fraction, an exponent or more than 15 digits
-  // (the test also looks inside strings, which only sends more texts to the slow path), JSON.parse
-  // is exact. Its errors quote the input, so a failure is re-parsed here for a clean message.
-  if (!MAYBE_INEXACT_NUMBER.test(text)) {
-    try {
-      return toCelValue(JSON.parse(text));
-    } catch {
-      // fall through to the exact parser, which reports the problem without quoting the input
-    }
+  const plain = parseJsonOfSafeIntegers(text);
+  return plain === undefined ? new Parser(text).parse() : toCelValue(plain);
+}
+
+/**
+ * JSON.parse's value for a text whose numbers are all safe integers (plain numbers then), or
+ * undefined when the text may hold other numbers or is not JSON: parseJsonPreservingIntegers
+ * then parses it exactly (and reports a problem without quoting the input, as JSON.parse does).
+ */
+export function parseJsonOfSafeIntegers(text: string): unknown {
+  // When no number in the text can have a fraction, an exponent or more than 15 digits (the test
+  // also looks inside strings, which only sends more texts to the exact parser), JSON.parse is
+  // exact and every number it returns is an integer; a member or item -0 would stay a negative
+  // zero, which the exact parser (like Go's) reads as 0.
+  if (MAYBE_INEXACT_NUMBER.test(text) || NEGATIVE_ZERO_MEMBER.test(text)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  return new Parser(text).parse();
+  return nestedTooDeep(value, 0) ? undefined : value;
+}
+
+/** Whether some value in `value` sits deeper than MAX_DEPTH (the exact parser refuses it). */
+function nestedTooDeep(value: unknown, depth: number): boolean {
+  if (depth > MAX_DEPTH) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (nestedTooDeep(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (nestedTooDeep((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
 }
 
 const MAYBE_INEXACT_NUMBER = /[0-9][.eE]|[0-9]{16}/;
+const NEGATIVE_ZERO_MEMBER = /[:,[]\s*-0(?![0-9])/;
 
 /**
  * Converts an already-parsed JSON-like value (from JSON.parse, YAML, or code) to CEL input:
