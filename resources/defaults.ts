@@ -26,9 +26,37 @@ function defaultNode(value: unknown, schema: SchemaNode): void {
   if (values) for (const entry of Object.values(value)) defaultNode(entry, values);
 }
 
+/**
+ * A copy of a JSON-like value (BigInts included), several times faster than structuredClone for
+ * the small objects admission sees; anything but plain objects, arrays and primitives is copied
+ * by structuredClone. Values are trees (decoded JSON or YAML), so no reference is shared.
+ */
+function copyJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const member = copyJson((value as Record<string, unknown>)[key]);
+    // plain assignment would set the prototype instead of a `__proto__` member
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, {
+        value: member,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      copy[key] = member;
+    }
+  }
+  return copy as T;
+}
+
 /** A defaulted copy of `value` against `schema`. */
 export function applySchemaDefaults<T>(value: T, schema: SchemaNode): T {
-  const copy = structuredClone(value);
+  const copy = copyJson(value);
   defaultNode(copy, schema);
   return copy;
 }
