@@ -326,7 +326,7 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
     }
     let result: unknown;
     try {
-      result = withBudget(budget, () => compiled.run(activation));
+      result = withBudget(budget, compiled.run, activation);
     } catch (error) {
       throw sanitize(compiled.expression, error);
     }

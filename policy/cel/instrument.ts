@@ -33,12 +33,16 @@ export function stepsUsed(budget: CelBudget): number {
 
 let activeBudget: CelBudget = createCelBudget(0);
 
-/** Runs `evaluation` with `budget` as the one every instrumented node spends from. */
-export function withBudget<T>(budget: CelBudget, evaluation: () => T): T {
+/** Runs `evaluation(argument)` with `budget` as the one every instrumented node spends from. */
+export function withBudget<A, T>(
+  budget: CelBudget,
+  evaluation: (argument: A) => T,
+  argument: A,
+): T {
   const previous = activeBudget;
   activeBudget = budget;
   try {
-    const result = evaluation();
+    const result = evaluation(argument);
     if (budget.remaining < 0) throw new CelBudgetExceededError(budget.limit);
     return result;
   } finally {

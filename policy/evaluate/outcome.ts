@@ -38,11 +38,14 @@ export const emptyOutcome = (): PolicyOutcome => ({
 });
 
 export function mergeOutcome(into: PolicyOutcome, from: PolicyOutcome): void {
-  into.denials.push(...from.denials);
-  into.warnings.push(...from.warnings);
-  into.results.push(...from.results);
-  for (const [key, value] of Object.entries(from.auditAnnotations)) {
-    if (!Object.hasOwn(into.auditAnnotations, key)) into.auditAnnotations[key] = value;
+  // most policies add one result and nothing else: skip the empty parts without allocating
+  if (from.denials.length > 0) into.denials.push(...from.denials);
+  if (from.warnings.length > 0) into.warnings.push(...from.warnings);
+  if (from.results.length > 0) into.results.push(...from.results);
+  for (const key in from.auditAnnotations) {
+    if (Object.hasOwn(from.auditAnnotations, key) && !Object.hasOwn(into.auditAnnotations, key)) {
+      into.auditAnnotations[key] = from.auditAnnotations[key]!;
+    }
   }
 }
 
