@@ -17,6 +17,8 @@ export class VariableCycleError extends Error {
 type Definitions = readonly { name: string; expression: CompiledExpression }[];
 
 const NOT_READ = Symbol('notRead');
+const SCOPE = Symbol('scope');
+const GETTERS = new WeakMap<Definitions, PropertyDescriptorMap>();
 const RUNNING = Symbol('running');
 
 /** A memoised error: the variable failed and every later read fails the same way. */
@@ -51,13 +53,32 @@ export class PolicyVariables extends LazyFields {
 
   whole(): Record<string, unknown> {
     if (this.getters === undefined) {
-      const getters: Record<string, unknown> = Object.create(null);
-      this.definitions.forEach(({ name }, i) => {
-        Object.defineProperty(getters, name, { enumerable: true, get: () => this.read(i) });
-      });
-      this.getters = getters;
+      this.getters = Object.create(null, PolicyVariables.gettersOf(this.definitions));
+      Object.defineProperty(this.getters, SCOPE, { value: this });
     }
-    return this.getters;
+    return this.getters as Record<string, unknown>;
+  }
+
+  /**
+   * The members of the map `whole()` returns, made once per policy: each getter finds its
+   * PolicyVariables through the map it is read on, so every binding shares the same functions.
+   */
+  private static gettersOf(definitions: Definitions): PropertyDescriptorMap {
+    let getters = GETTERS.get(definitions);
+    if (getters === undefined) {
+      // null prototype: a variable named __proto__ is a member like any other
+      getters = Object.create(null) as PropertyDescriptorMap;
+      for (let i = 0; i < definitions.length; i++) {
+        getters[definitions[i]!.name] = {
+          enumerable: true,
+          get(this: { [SCOPE]: PolicyVariables }) {
+            return this[SCOPE].read(i);
+          },
+        };
+      }
+      GETTERS.set(definitions, getters);
+    }
+    return getters;
   }
 
   private read(index: number): unknown {

@@ -59,6 +59,18 @@ describe('variables read field by field or whole', () => {
     });
   }
 
+  test('a variable named __proto__ is a member like any other, by field and whole', () => {
+    const p = policy('proto', {
+      variables: [{ name: '__proto__', expression: "'p'" }],
+      validations: [
+        { expression: "variables.__proto__ == 'p'" },
+        { expression: "has(variables.__proto__) && variables['__proto__'] == 'p'" },
+        { expression: 'size(variables) == 1' },
+      ],
+    });
+    assert.deepEqual(admit(taskRequest(task()), context([p])).denials, []);
+  });
+
   // The cycle error is thrown inside the library's evaluation, which reports it generically.
   test('a variable that reads itself through another fails instead of looping', () => {
     const p = policy('cycle', {
