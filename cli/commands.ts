@@ -163,6 +163,12 @@ export const commands: Command[] = [
       { name: 'port', type: 'int', default: 9443, description: 'HTTPS port' },
       { name: 'bind-address', type: 'string', default: '0.0.0.0', description: 'listen address' },
       { name: 'cert-dir', type: 'string', default: '', description: 'folder with tls.crt/tls.key' },
+      {
+        name: 'workers',
+        type: 'int',
+        default: 1,
+        description: 'processes answering on the port (one core each); metrics are merged',
+      },
       policiesFlag,
       kubeconfigFlag,
       ...admissionFlags,

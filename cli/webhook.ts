@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startWebhookProcess } from '../webhooks/run.ts';
+import { isPoolWorker, joinPool, leavePool, superviseWorkers } from '../webhooks/workers.ts';
 import type { CommandContext } from './commands.ts';
 import { UsageError } from './flags.ts';
 
@@ -36,15 +37,34 @@ export async function runWebhook({
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be 0-65535, got ${port}`);
   }
+  const workers = values.workers as number;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw new UsageError(`--workers must be 1-64, got ${workers}`);
+  }
+  if (workers > 1 && !isPoolWorker()) return superviseWorkers({ workers, stderr });
+  if (!isPoolWorker()) return serve(values, env, stderr);
+  try {
+    return await serve(values, env, stderr);
+  } finally {
+    leavePool();
+  }
+}
+
+async function serve(
+  values: CommandContext['values'],
+  env: CommandContext['env'],
+  stderr: CommandContext['stderr'],
+): Promise<number> {
   const running = await startWebhookProcess({
-    port,
+    port: values.port as number,
     host: values['bind-address'] as string,
-    certDir,
+    certDir: values['cert-dir'] as string,
     policyPaths: values.policies as string[],
     flags: values,
     kubeConfig: kubeConfigOf(values.kubeconfig as string, env),
+    ...(isPoolWorker() ? { pool: (metrics) => joinPool(() => metrics.snapshot()) } : {}),
   });
-  stderr.write(`orka webhook serving on ${running.url}\n`);
+  if (!isPoolWorker()) stderr.write(`orka webhook serving on ${running.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);

@@ -18,7 +18,7 @@ function labelText(labels: Labels, extra?: [string, string]): string {
  * A series' identity: its label pairs in name order. Built by hand rather than with
  * JSON.stringify(entries.sort()) because it runs several times per admission request.
  */
-function keyOf(labels: Labels): string {
+export function keyOf(labels: Labels): string {
   const names = Object.keys(labels);
   if (names.length > 1) names.sort();
   let key = '';
@@ -26,8 +26,67 @@ function keyOf(labels: Labels): string {
   return key;
 }
 
+/**
+ * A metric's state as plain data: what render() prints, and what crosses process boundaries when
+ * several webhook workers answer one scrape (metrics/aggregate.ts merges them).
+ */
+export interface ValueSeries {
+  labels: Labels;
+  value: number;
+}
+
+export interface HistogramSeries {
+  labels: Labels;
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export type MetricSnapshot =
+  | {
+      type: 'counter' | 'gauge';
+      name: string;
+      help: string;
+      /** how values of one series from several processes combine */
+      merge: 'sum' | 'max';
+      series: ValueSeries[];
+    }
+  | {
+      type: 'histogram';
+      name: string;
+      help: string;
+      buckets: readonly number[];
+      series: HistogramSeries[];
+    };
+
 export interface Metric {
+  snapshot(): MetricSnapshot;
   render(): string[];
+}
+
+/** The text exposition of one metric. */
+export function renderSnapshot(snapshot: MetricSnapshot): string[] {
+  const { name } = snapshot;
+  const lines = [`# HELP ${name} ${snapshot.help}`, `# TYPE ${name} ${snapshot.type}`];
+  if (snapshot.type !== 'histogram') {
+    for (const { labels, value } of snapshot.series)
+      lines.push(`${name}${labelText(labels)} ${value}`);
+    return lines;
+  }
+  for (const { labels, counts, sum, count } of snapshot.series) {
+    snapshot.buckets.forEach((bound, i) => {
+      lines.push(`${name}_bucket${labelText(labels, ['le', String(bound)])} ${counts[i]}`);
+    });
+    lines.push(`${name}_bucket${labelText(labels, ['le', '+Inf'])} ${count}`);
+    lines.push(`${name}_sum${labelText(labels)} ${sum}`);
+    lines.push(`${name}_count${labelText(labels)} ${count}`);
+  }
+  return lines;
+}
+
+/** The text exposition of several metrics: what a /metrics endpoint answers. */
+export function renderSnapshots(snapshots: readonly MetricSnapshot[]): string {
+  return `${snapshots.flatMap(renderSnapshot).join('\n')}\n`;
 }
 
 export class Counter implements Metric {
@@ -48,32 +107,49 @@ export class Counter implements Metric {
     return this.values.get(keyOf(labels))?.value ?? 0;
   }
 
+  snapshot(): MetricSnapshot {
+    return {
+      type: 'counter',
+      name: this.name,
+      help: this.help,
+      merge: 'sum',
+      series: [...this.values.values()].map(({ labels, value }) => ({ labels, value })),
+    };
+  }
+
   render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const { labels, value } of this.values.values()) {
-      lines.push(`${this.name}${labelText(labels)} ${value}`);
-    }
-    return lines;
+    return renderSnapshot(this.snapshot());
   }
 }
 
 export class Gauge implements Metric {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
+  /**
+   * `merge`: how one series from several processes combines: `sum` for amounts each process holds
+   * part of, `max` for a value every process holds whole (e.g. the policies each one loaded).
+   */
   constructor(
     readonly name: string,
     private readonly help: string,
+    private readonly merge: 'sum' | 'max' = 'sum',
   ) {}
 
   set(labels: Labels, value: number): void {
     this.values.set(keyOf(labels), { labels, value });
   }
 
+  snapshot(): MetricSnapshot {
+    return {
+      type: 'gauge',
+      name: this.name,
+      help: this.help,
+      merge: this.merge,
+      series: [...this.values.values()].map(({ labels, value }) => ({ labels, value })),
+    };
+  }
+
   render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
-    for (const { labels, value } of this.values.values()) {
-      lines.push(`${this.name}${labelText(labels)} ${value}`);
-    }
-    return lines;
+    return renderSnapshot(this.snapshot());
   }
 }
 
@@ -111,16 +187,22 @@ export class Histogram implements Metric {
     return this.series.get(keyOf(labels))?.count ?? 0;
   }
 
+  snapshot(): MetricSnapshot {
+    return {
+      type: 'histogram',
+      name: this.name,
+      help: this.help,
+      buckets: this.buckets,
+      series: [...this.series.values()].map(({ labels, counts, sum, count }) => ({
+        labels,
+        counts: [...counts],
+        sum,
+        count,
+      })),
+    };
+  }
+
   render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    for (const { labels, counts, sum, count } of this.series.values()) {
-      this.buckets.forEach((bound, i) => {
-        lines.push(`${this.name}_bucket${labelText(labels, ['le', String(bound)])} ${counts[i]}`);
-      });
-      lines.push(`${this.name}_bucket${labelText(labels, ['le', '+Inf'])} ${count}`);
-      lines.push(`${this.name}_sum${labelText(labels)} ${sum}`);
-      lines.push(`${this.name}_count${labelText(labels)} ${count}`);
-    }
-    return lines;
+    return renderSnapshot(this.snapshot());
   }
 }

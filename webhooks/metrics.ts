@@ -1,5 +1,12 @@
 // The webhook's Prometheus metrics (primitives in metrics/prometheus.ts).
-import { Counter, Gauge, Histogram, type Metric } from '../metrics/prometheus.ts';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  type Metric,
+  type MetricSnapshot,
+  renderSnapshots,
+} from '../metrics/prometheus.ts';
 
 /** The webhook's metrics. */
 export class WebhookMetrics {
@@ -26,9 +33,10 @@ export class WebhookMetrics {
   readonly policiesLoaded = new Gauge(
     'orka_webhook_policies_loaded',
     'Policies in force, by kind (builtin, custom).',
+    'max',
   );
 
-  render(): string {
+  snapshot(): MetricSnapshot[] {
     const metrics: Metric[] = [
       this.reviewDuration,
       this.policyOutcomes,
@@ -37,6 +45,10 @@ export class WebhookMetrics {
       this.badRequests,
       this.policiesLoaded,
     ];
-    return `${metrics.flatMap((metric) => metric.render()).join('\n')}\n`;
+    return metrics.map((metric) => metric.snapshot());
+  }
+
+  render(): string {
+    return renderSnapshots(this.snapshot());
   }
 }

@@ -10,6 +10,7 @@ import { NO_CLUSTER } from './lookups.ts';
 import { WebhookMetrics } from './metrics.ts';
 import { PolicyStore } from './policies.ts';
 import { createWebhookServer } from './server.ts';
+import type { PoolLink } from './workers.ts';
 
 export interface WebhookProcessOptions {
   port: number;
@@ -20,6 +21,8 @@ export interface WebhookProcessOptions {
   flags: Readonly<Record<string, unknown>>;
   /** null: no Kubernetes access (agent and namespaceObject are null) */
   kubeConfig: KubeConfig | null;
+  /** set when this process is one worker of `orka webhook --workers N` */
+  pool?: (metrics: WebhookMetrics) => PoolLink;
   logger?: Logger;
 }
 
@@ -32,6 +35,7 @@ export async function startWebhookProcess(options: WebhookProcessOptions): Promi
   const logger =
     options.logger ?? pino({ base: { component: 'orka-webhook' } }, pino.destination(2));
   const metrics = new WebhookMetrics();
+  const pool = options.pool?.(metrics);
   const policies = new PolicyStore({
     flags: options.flags,
     paths: options.policyPaths,
@@ -55,6 +59,7 @@ export async function startWebhookProcess(options: WebhookProcessOptions): Promi
     events,
     metrics,
     logger,
+    ...(pool ? { renderMetrics: pool.renderMetrics } : {}),
   });
   const reloader = new TlsReloader(options.certDir, webhook.server, {
     onReload: () => logger.info({ certDir: options.certDir }, 'serving certificate reloaded'),
@@ -64,6 +69,7 @@ export async function startWebhookProcess(options: WebhookProcessOptions): Promi
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `https://${host}:${address.port}`;
   logger.info({ url, custom: policies.policies.validate.custom.length }, 'webhook serving');
+  pool?.ready(url);
   return {
     url,
     async close() {

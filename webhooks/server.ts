@@ -18,6 +18,8 @@ export interface WebhookServerOptions extends HandlerDependencies {
   requestTimeoutMs?: number;
   /** as controller-runtime and Pepr: 90 s */
   keepAliveTimeoutMs?: number;
+  /** the /metrics text; default: this process's metrics (a worker pool answers for all workers) */
+  renderMetrics?: () => Promise<string>;
 }
 
 export interface WebhookServer {
@@ -100,7 +102,9 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       : reply.code(503).type('text/plain').send('caches not synced'),
   );
   app.get('/metrics', async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4').send(options.metrics.render()),
+    reply
+      .type('text/plain; version=0.0.4')
+      .send(await (options.renderMetrics?.() ?? options.metrics.render())),
   );
 
   return {
