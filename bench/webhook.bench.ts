@@ -1,21 +1,18 @@
 // Admission reviews per second and latency over TLS keep-alive on 127.0.0.1, against a same-run
 // baseline: an allow-all HTTPS handler (fastify, same TLS, body read and parsed, uid echoed). The
-// load generator runs in its own process (bench/load-generator.ts), as the apiserver would be, so
-// on a 2-core machine the server has one core and the client the other.
+// load generator runs in its own process (bench/load-generator.ts), as the apiserver would be; the
+// webhook is `orka webhook` as deployed (own process, decision log written), with one worker
+// process and with two (`--workers 2`, sharing the 2 cores with the load generator).
 // Targets with 50 custom policies (2 cores): >= 3,000 reviews/s and p99 <= 10 ms.
-
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import { createCertificateAuthority, issueServingCertificate } from '../certs/authority.ts';
-import { NO_CLUSTER } from '../webhooks/lookups.ts';
-import { WebhookMetrics } from '../webhooks/metrics.ts';
-import { PolicyStore } from '../webhooks/policies.ts';
-import { createWebhookServer } from '../webhooks/server.ts';
 import { type BenchRow, percentile } from './harness.ts';
 import type { LoadPlan, LoadResult } from './load-generator.ts';
 
@@ -24,7 +21,6 @@ const execFileAsync = promisify(execFile);
 const WARMUP_MS = 500;
 const DURATION_MS = 3000;
 const CONCURRENCY = 16;
-const SILENT = { info: () => undefined, warn: () => undefined };
 
 const TASK = {
   apiVersion: 'core.orka.ai/v1alpha1',
@@ -110,6 +106,50 @@ async function drive(url: string, ca: string): Promise<Load> {
   };
 }
 
+const ORKA = fileURLToPath(new URL('../bin/orka', import.meta.url));
+
+/**
+ * `orka webhook` as it runs in a Pod (its own process or processes, a decision log line per
+ * review, to a file here), driven by the load generator.
+ */
+async function measureWebhook(
+  certDir: string,
+  ca: string,
+  policyPaths: string[],
+  workers: number,
+): Promise<Load> {
+  const logDir = mkdtempSync(join(tmpdir(), 'orka-bench-log-'));
+  const log = openSync(join(logDir, 'webhook.log'), 'w');
+  const args = ['webhook', '--port', '0', '--bind-address', '127.0.0.1', '--cert-dir', certDir];
+  for (const path of policyPaths) args.push('--policies', path);
+  args.push('--workers', String(workers));
+  const child = spawn(process.execPath, [ORKA, ...args], {
+    env: { ...process.env, HOME: logDir, KUBECONFIG: '' },
+    stdio: ['ignore', 'ignore', log],
+  });
+  try {
+    const deadline = Date.now() + 120_000;
+    let url: string | undefined;
+    while (!url) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(
+          `orka webhook did not start:\n${readFileSync(join(logDir, 'webhook.log'), 'utf8')}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      url = /^orka webhook serving on (https:\/\/\S+)/m.exec(
+        readFileSync(join(logDir, 'webhook.log'), 'utf8'),
+      )?.[1];
+    }
+    return await drive(`${url}/validate`, ca);
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    closeSync(log);
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
 export default async function webhookBench(): Promise<BenchRow[]> {
   const authority = await createCertificateAuthority();
   const tls = await issueServingCertificate(authority, {
@@ -137,24 +177,13 @@ export default async function webhookBench(): Promise<BenchRow[]> {
   const allowAll = await drive(`https://127.0.0.1:${baselinePort}/validate`, authority.cert);
   await baseline.close();
 
-  const measure = async (paths: string[]) => {
-    const metrics = new WebhookMetrics();
-    const policies = new PolicyStore({ flags: {}, paths, metrics, logger: SILENT });
-    const server = createWebhookServer({
-      tls,
-      policies,
-      lookups: NO_CLUSTER,
-      events: { record: () => undefined },
-      metrics,
-      logger: SILENT,
-    });
-    const address = await server.listen(0, '127.0.0.1');
-    const load = await drive(`https://127.0.0.1:${address.port}/validate`, authority.cert);
-    await server.close();
-    return load;
-  };
-  const builtins = await measure([]);
-  const withCustom = await measure([customPolicies(50)]);
+  const certDir = mkdtempSync(join(tmpdir(), 'orka-bench-certs-'));
+  writeFileSync(join(certDir, 'tls.crt'), tls.cert);
+  writeFileSync(join(certDir, 'tls.key'), tls.key, { mode: 0o600 });
+  const custom = customPolicies(50);
+  const builtins = await measureWebhook(certDir, authority.cert, [], 1);
+  const withCustom = await measureWebhook(certDir, authority.cert, [custom], 1);
+  const twoWorkers = await measureWebhook(certDir, authority.cert, [custom], 2);
 
   const base = { name: 'allow-all handler', value: allowAll.rate };
   const baseP99 = { name: 'allow-all handler p99', value: allowAll.p99 };
@@ -176,10 +205,24 @@ export default async function webhookBench(): Promise<BenchRow[]> {
       baseline: base,
       note: `${note(withCustom)}; target >= 3,000 reviews/s`,
     },
+    {
+      name: 'built-ins + 50 custom policies, --workers 2',
+      value: twoWorkers.rate,
+      unit: 'reviews/s',
+      baseline: base,
+      note: `${note(twoWorkers)}; target >= 3,000 reviews/s`,
+    },
     { name: 'built-ins only p99', value: builtins.p99, unit: 'ms', baseline: baseP99 },
     {
       name: 'built-ins + 50 custom policies p99',
       value: withCustom.p99,
+      unit: 'ms',
+      baseline: baseP99,
+      note: 'target <= 10 ms',
+    },
+    {
+      name: 'built-ins + 50 custom policies, --workers 2 p99',
+      value: twoWorkers.p99,
       unit: 'ms',
       baseline: baseP99,
       note: 'target <= 10 ms',

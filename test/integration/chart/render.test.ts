@@ -368,6 +368,8 @@ describe('hardening and wiring of the default install', { skip: HELM_UNAVAILABLE
     });
     assert.equal(webhook(objects)['cert-dir'], '/certs');
     assert.equal(webhook(objects).port, 9443);
+    assert.equal(webhook(objects).workers, 1);
+    assert.equal(webhook(render({ webhook: { workers: 3 } })).workers, 3);
     const budget = find(objects, 'PodDisruptionBudget', 'orka-webhook');
     assert.equal((budget.spec as { minAvailable: number }).minAvailable, 1);
   });

@@ -37,6 +37,11 @@ describe('values.schema.json refuses bad values', { skip: HELM_UNAVAILABLE }, ()
       names: /webhook\.failurePolicy/,
     },
     {
+      name: 'no webhook worker process',
+      values: { webhook: { workers: 0 } },
+      names: /webhook\.workers/,
+    },
+    {
       name: 'a second controller replica (one SQLite writer)',
       values: { controller: { replicas: 2 } },
       names: /controller\.replicas/,
