@@ -28,7 +28,6 @@ import {
 } from './result.ts';
 import { assertCodexRunnable } from './runtimes/codex.ts';
 import { runRuntime } from './runtimes/run.ts';
-import { runInSandbox } from './sandbox/run.ts';
 import { sandboxEnabled } from './sandbox/settings.ts';
 import { composePrompt, readTranscript, SESSION_TRANSCRIPT_FILE } from './session.ts';
 
@@ -58,7 +57,11 @@ async function knownSecrets(env: Env, config: Pick<WorkerConfig, 'paths'>): Prom
 export async function runWorker(runtimeFlag: string, streams: WorkerStreams): Promise<number> {
   const { env } = streams;
   // the outer worker of a sandbox workspace neither validates the prompt nor clones (§7.6)
-  if (sandboxEnabled(env)) return runInSandbox(runtimeFlag, streams);
+  // Loaded only here: the sandbox client pulls in @kubernetes/client-node, which costs every
+  // other worker seconds of start-up.
+  if (sandboxEnabled(env)) {
+    return (await import('./sandbox/run.ts')).runInSandbox(runtimeFlag, streams);
+  }
   const log = createLogger(streams.stderr);
   let config: WorkerConfig;
   try {
