@@ -51,15 +51,11 @@ export function mergeSnapshots(
   const merged = new Map<string, MetricSnapshot>();
   for (const snapshots of processes) {
     for (const snapshot of snapshots) {
-      const existing = merged.get(snapshot.name);
+      let existing = merged.get(snapshot.name);
       if (!existing) {
-        merged.set(
-          snapshot.name,
-          snapshot.type === 'histogram'
-            ? { ...snapshot, series: snapshot.series.map((s) => ({ ...s, counts: [...s.counts] })) }
-            : { ...snapshot, series: snapshot.series.map((s) => ({ ...s })) },
-        );
-        continue;
+        // Starts empty: the merge below copies the first process's series like any other's.
+        existing = { ...snapshot, series: [] };
+        merged.set(snapshot.name, existing);
       }
       if (existing.type !== snapshot.type) {
         throw new Error(
