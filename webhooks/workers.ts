@@ -67,7 +67,7 @@ export interface SupervisorOptions {
 
 /** Runs the pool until SIGTERM/SIGINT; the exit code: 0 when every worker closed cleanly. */
 export async function superviseWorkers({ workers, stderr }: SupervisorOptions): Promise<number> {
-  const readyUrls = new Map<number, string>();
+  const ready = new Set<number>();
   let stopping = false;
   let announced = false;
   let backoff = RESTART_BACKOFF_MS.initial;
@@ -93,9 +93,9 @@ export async function superviseWorkers({ workers, stderr }: SupervisorOptions): 
   const onMessage = (worker: Worker, message: unknown) => {
     if (!isPoolMessage(message)) return;
     if (message.orka === 'ready') {
-      readyUrls.set(worker.id, message.url);
+      ready.add(worker.id);
       backoff = RESTART_BACKOFF_MS.initial;
-      if (!announced && readyUrls.size === workers) {
+      if (!announced && ready.size === workers) {
         announced = true;
         stderr.write(`orka webhook serving on ${message.url} (${workers} worker processes)\n`);
       }
@@ -122,7 +122,7 @@ export async function superviseWorkers({ workers, stderr }: SupervisorOptions): 
   const exits = new Promise<number>((resolveAll) => {
     let exitCode = 0;
     cluster.on('exit', (worker, code, signal) => {
-      readyUrls.delete(worker.id);
+      ready.delete(worker.id);
       if (stopping) {
         if (code !== 0) exitCode = code ?? 1;
         if (live().length === 0) resolveAll(exitCode);
