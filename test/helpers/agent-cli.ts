@@ -12,16 +12,63 @@ import { fileURLToPath } from 'node:url';
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const INSTALL_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** The version images/worker-claude.Dockerfile installs: the test runs what the image ships. */
-export function pinnedClaudeCodeVersion(): string {
-  const dockerfile = readFileSync(
-    join(repositoryRoot, 'images', 'worker-claude.Dockerfile'),
-    'utf8',
-  );
-  const version = /^ARG CLAUDE_CODE_VERSION=(\S+)$/m.exec(dockerfile)?.[1];
-  if (!version) throw new Error('images/worker-claude.Dockerfile has no ARG CLAUDE_CODE_VERSION');
+/** The version a worker image's Dockerfile pins with `ARG <arg>=`: tests run what the image ships. */
+function pinnedVersion(dockerfile: string, arg: string): string {
+  const text = readFileSync(join(repositoryRoot, 'images', dockerfile), 'utf8');
+  const version = new RegExp(`^ARG ${arg}=(\\S+)$`, 'm').exec(text)?.[1];
+  if (!version) throw new Error(`images/${dockerfile} has no ARG ${arg}`);
   return version;
 }
+
+export const pinnedClaudeCodeVersion = (): string =>
+  pinnedVersion('worker-claude.Dockerfile', 'CLAUDE_CODE_VERSION');
+
+export const pinnedCopilotCliVersion = (): string =>
+  pinnedVersion('worker-copilot.Dockerfile', 'COPILOT_CLI_VERSION');
+
+/**
+ * Installs `spec` into `prefix` unless `installed` (the file the caller needs) is already there;
+ * `{ skip }` says why it could not be had (no registry, the cache not writable).
+ */
+function installIntoCache(
+  prefix: string,
+  spec: string,
+  installed: string,
+  missing: string,
+): { skip: string } | undefined {
+  if (existsSync(installed)) return undefined;
+  try {
+    mkdirSync(prefix, { recursive: true });
+  } catch (error) {
+    return { skip: `cannot create the cache ${prefix}: ${(error as Error).message}` };
+  }
+  const install = spawnSync(
+    'npm',
+    [
+      'install',
+      '--prefix',
+      prefix,
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      spec,
+    ],
+    { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS },
+  );
+  if (install.status !== 0 || !existsSync(installed)) {
+    const why =
+      install.error?.message ??
+      (install.stderr || install.stdout || '').trim().split('\n').slice(-3).join(' / ');
+    return {
+      skip: `could not install ${spec} into ${prefix}: ${why || `exit ${install.status}, ${missing}`}`,
+    };
+  }
+  return undefined;
+}
+
+const cacheFolder = (env: NodeJS.ProcessEnv, name: string) =>
+  join(env.ORKA_AGENT_CLI_CACHE || join(repositoryRoot, '.cache', 'agent-clis'), name);
 
 function platformPackage(): string | undefined {
   const cpu = { x64: 'x64', arm64: 'arm64' }[arch()];
@@ -42,51 +89,15 @@ export function claudeCodeCli(env: NodeJS.ProcessEnv = process.env): AgentCli {
   const version = pinnedClaudeCodeVersion();
   const pkg = platformPackage();
   if (!pkg) return { skip: `Claude Code ships no binary for ${platform()}-${arch()}` };
-  const prefix = join(
-    env.ORKA_AGENT_CLI_CACHE || join(repositoryRoot, '.cache', 'agent-clis'),
-    `claude-code-${version}`,
-  );
+  const prefix = cacheFolder(env, `claude-code-${version}`);
   const binary = join(prefix, 'node_modules', pkg, 'claude');
-  if (existsSync(binary)) return { path: binary, version };
-  try {
-    mkdirSync(prefix, { recursive: true });
-  } catch (error) {
-    return { skip: `cannot create the cache ${prefix}: ${(error as Error).message}` };
-  }
-  const install = spawnSync(
-    'npm',
-    [
-      'install',
-      '--prefix',
-      prefix,
-      '--no-save',
-      '--no-package-lock',
-      '--no-audit',
-      '--no-fund',
-      `@anthropic-ai/claude-code@${version}`,
-    ],
-    { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS },
+  const failed = installIntoCache(
+    prefix,
+    `@anthropic-ai/claude-code@${version}`,
+    binary,
+    `no ${pkg} binary`,
   );
-  if (install.status !== 0 || !existsSync(binary)) {
-    const why =
-      install.error?.message ??
-      (install.stderr || install.stdout || '').trim().split('\n').slice(-3).join(' / ');
-    return {
-      skip: `could not install @anthropic-ai/claude-code@${version} into ${prefix}: ${why || `exit ${install.status}, no ${pkg} binary`}`,
-    };
-  }
-  return { path: binary, version };
-}
-
-/** The version images/worker-copilot.Dockerfile installs: the test runs what the image ships. */
-export function pinnedCopilotCliVersion(): string {
-  const dockerfile = readFileSync(
-    join(repositoryRoot, 'images', 'worker-copilot.Dockerfile'),
-    'utf8',
-  );
-  const version = /^ARG COPILOT_CLI_VERSION=(\S+)$/m.exec(dockerfile)?.[1];
-  if (!version) throw new Error('images/worker-copilot.Dockerfile has no ARG COPILOT_CLI_VERSION');
-  return version;
+  return failed ?? { path: binary, version };
 }
 
 /**
@@ -96,39 +107,8 @@ export function pinnedCopilotCliVersion(): string {
  */
 export function copilotCli(env: NodeJS.ProcessEnv = process.env): AgentCli {
   const version = pinnedCopilotCliVersion();
-  const prefix = join(
-    env.ORKA_AGENT_CLI_CACHE || join(repositoryRoot, '.cache', 'agent-clis'),
-    `copilot-${version}`,
-  );
+  const prefix = cacheFolder(env, `copilot-${version}`);
   const loader = join(prefix, 'node_modules', '@github', 'copilot', 'npm-loader.js');
-  if (existsSync(loader)) return { path: loader, version };
-  try {
-    mkdirSync(prefix, { recursive: true });
-  } catch (error) {
-    return { skip: `cannot create the cache ${prefix}: ${(error as Error).message}` };
-  }
-  const spec = `@github/copilot@${version}`;
-  const install = spawnSync(
-    'npm',
-    [
-      'install',
-      '--prefix',
-      prefix,
-      '--no-save',
-      '--no-package-lock',
-      '--no-audit',
-      '--no-fund',
-      spec,
-    ],
-    { encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS },
-  );
-  if (install.status !== 0 || !existsSync(loader)) {
-    const why =
-      install.error?.message ??
-      (install.stderr || install.stdout || '').trim().split('\n').slice(-3).join(' / ');
-    return {
-      skip: `could not install ${spec} into ${prefix}: ${why || `exit ${install.status}, no npm-loader.js`}`,
-    };
-  }
-  return { path: loader, version };
+  const failed = installIntoCache(prefix, `@github/copilot@${version}`, loader, 'no npm-loader.js');
+  return failed ?? { path: loader, version };
 }
