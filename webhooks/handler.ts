@@ -16,6 +16,7 @@ import {
   BadRequestError,
   decodeAdmissionReview,
   InvalidRequestError,
+  statusBody,
 } from './review.ts';
 
 export type Endpoint = 'mutate' | 'validate';
@@ -56,17 +57,6 @@ interface Outcome {
   patch: AdmissionDecision['patch'];
   /** per matched policy, from the chain's validate phase; absent for refusals */
   results?: PolicyResult[];
-}
-
-function badRequestStatus(message: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Status',
-    status: 'Failure',
-    code: 400,
-    reason: 'BadRequest',
-    message,
-  });
 }
 
 function reviewBody(uid: string, outcome: Outcome, endpoint: Endpoint): string {
@@ -196,14 +186,14 @@ export function handleReview(
     if (error instanceof BadRequestError) {
       metrics.badRequests.inc({ endpoint, answer: 'status' });
       logger.warn({ endpoint, error: error.message }, 'malformed AdmissionReview');
-      return { statusCode: 400, body: badRequestStatus(error.message) };
+      return { statusCode: 400, body: statusBody(400, 'BadRequest', error.message) };
     }
     if (!(error instanceof InvalidRequestError)) {
       metrics.badRequests.inc({ endpoint, answer: 'status' });
       logger.warn({ endpoint, error: (error as Error).message }, 'AdmissionReview not decodable');
       return {
         statusCode: 400,
-        body: badRequestStatus('request body is not a decodable AdmissionReview'),
+        body: statusBody(400, 'BadRequest', 'request body is not a decodable AdmissionReview'),
       };
     }
     metrics.badRequests.inc({ endpoint, answer: 'denial' });

@@ -13,6 +13,18 @@ import type { Operation } from '../policy/match/resource-rules.ts';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
+/** A Kubernetes Status body: what the webhook answers a request it cannot take as a review. */
+export function statusBody(code: number, reason: string, message: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Status',
+    status: 'Failure',
+    code,
+    reason,
+    message,
+  });
+}
+
 export class BadRequestError extends Error {
   override name = 'BadRequestError';
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { KeyPair } from '../certs/authority.ts';
 import { type Endpoint, type HandlerDependencies, handleReview } from './handler.ts';
+import { statusBody } from './review.ts';
 import { clientErrorHandler, guardSlowBodies, timeoutCheckIntervalMs } from './slow-clients.ts';
 
 export const BODY_LIMIT_BYTES = 3 * 1024 * 1024;
@@ -31,14 +32,7 @@ export interface WebhookServer {
 }
 
 function clientError(message: string, code = 400): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Status',
-    status: 'Failure',
-    code,
-    reason: code === 404 ? 'NotFound' : 'BadRequest',
-    message,
-  });
+  return statusBody(code, code === 404 ? 'NotFound' : 'BadRequest', message);
 }
 
 export function createWebhookServer(options: WebhookServerOptions): WebhookServer {

@@ -8,18 +8,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebhookMetrics } from './metrics.ts';
-
-/** The Kubernetes Status body of a client error. */
-export function clientErrorStatus(code: number, reason: string, message: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Status',
-    status: 'Failure',
-    code,
-    reason,
-    message,
-  });
-}
+import { statusBody } from './review.ts';
 
 function rawResponse(code: number, statusText: string, body: string): string {
   return `HTTP/1.1 ${code} ${statusText}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
@@ -29,7 +18,7 @@ const slowBodyResponse = (requestTimeoutMs: number) =>
   rawResponse(
     400,
     'Bad Request',
-    clientErrorStatus(
+    statusBody(
       400,
       'BadRequest',
       `request body not received within the ${requestTimeoutMs} ms request timeout`,
@@ -66,13 +55,13 @@ function answerFor(
     return rawResponse(
       431,
       'Request Header Fields Too Large',
-      clientErrorStatus(431, 'RequestHeaderFieldsTooLarge', 'request headers are too large'),
+      statusBody(431, 'RequestHeaderFieldsTooLarge', 'request headers are too large'),
     );
   }
   return rawResponse(
     400,
     'Bad Request',
-    clientErrorStatus(400, 'BadRequest', `malformed HTTP request (${error.code ?? 'unknown'})`),
+    statusBody(400, 'BadRequest', `malformed HTTP request (${error.code ?? 'unknown'})`),
   );
 }
 
