@@ -14,16 +14,66 @@ function labelText(labels: Labels, extra?: [string, string]): string {
   return `{${pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
 }
 
-/**
- * A series' identity: its label pairs in name order. Built by hand rather than with
- * JSON.stringify(entries.sort()) because it runs several times per admission request.
- */
+/** A series' identity: its label pairs in name order. */
 export function keyOf(labels: Labels): string {
-  const names = Object.keys(labels);
-  if (names.length > 1) names.sort();
-  let key = '';
-  for (const name of names) key += `${name}\u0000${labels[name]}\u0001`;
-  return key;
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+interface LookupNode<T> {
+  /** label name -> label value -> the node for the labels read so far */
+  readonly next: Map<string, Map<string, LookupNode<T>>>;
+  series?: T;
+}
+
+/**
+ * A metric's series by label set. Lookups run several times per admission request, so they walk
+ * a tree of the label pairs as the caller wrote them (no key string built, no sort, no
+ * allocation once a label set has been seen); the first lookup of a pair order settles, through
+ * keyOf, which series it names, so `{a, b}` and `{b, a}` count into one series.
+ */
+class SeriesIndex<T> {
+  private readonly byKey = new Map<string, T>();
+  private readonly root: LookupNode<T> = { next: new Map() };
+
+  get(labels: Labels): T | undefined {
+    return this.nodeOf(labels).series ?? this.byKey.get(keyOf(labels));
+  }
+
+  getOrCreate(labels: Labels, create: () => T): T {
+    const node = this.nodeOf(labels);
+    if (node.series !== undefined) return node.series;
+    const key = keyOf(labels);
+    let series = this.byKey.get(key);
+    if (series === undefined) {
+      series = create();
+      this.byKey.set(key, series);
+    }
+    node.series = series;
+    return series;
+  }
+
+  values(): IterableIterator<T> {
+    return this.byKey.values();
+  }
+
+  private nodeOf(labels: Labels): LookupNode<T> {
+    let node = this.root;
+    for (const name in labels) {
+      let byValue = node.next.get(name);
+      if (byValue === undefined) {
+        byValue = new Map();
+        node.next.set(name, byValue);
+      }
+      const value = labels[name]!;
+      let child = byValue.get(value);
+      if (child === undefined) {
+        child = { next: new Map() };
+        byValue.set(value, child);
+      }
+      node = child;
+    }
+    return node;
+  }
 }
 
 /**
@@ -90,21 +140,18 @@ export function renderSnapshots(snapshots: readonly MetricSnapshot[]): string {
 }
 
 export class Counter implements Metric {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  private readonly values = new SeriesIndex<{ labels: Labels; value: number }>();
   constructor(
     readonly name: string,
     private readonly help: string,
   ) {}
 
   inc(labels: Labels = {}, by = 1): void {
-    const key = keyOf(labels);
-    const entry = this.values.get(key);
-    if (entry) entry.value += by;
-    else this.values.set(key, { labels, value: by });
+    this.values.getOrCreate(labels, () => ({ labels: { ...labels }, value: 0 })).value += by;
   }
 
   get(labels: Labels = {}): number {
-    return this.values.get(keyOf(labels))?.value ?? 0;
+    return this.values.get(labels)?.value ?? 0;
   }
 
   snapshot(): MetricSnapshot {
@@ -123,7 +170,7 @@ export class Counter implements Metric {
 }
 
 export class Gauge implements Metric {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  private readonly values = new SeriesIndex<{ labels: Labels; value: number }>();
   /**
    * `merge`: how one series from several processes combines: `sum` for amounts each process holds
    * part of, `max` for a value every process holds whole (e.g. the policies each one loaded).
@@ -135,7 +182,7 @@ export class Gauge implements Metric {
   ) {}
 
   set(labels: Labels, value: number): void {
-    this.values.set(keyOf(labels), { labels, value });
+    this.values.getOrCreate(labels, () => ({ labels: { ...labels }, value: 0 })).value = value;
   }
 
   snapshot(): MetricSnapshot {
@@ -159,10 +206,12 @@ export const LATENCY_BUCKETS = [
 ];
 
 export class Histogram implements Metric {
-  private readonly series = new Map<
-    string,
-    { labels: Labels; counts: number[]; sum: number; count: number }
-  >();
+  private readonly series = new SeriesIndex<{
+    labels: Labels;
+    counts: number[];
+    sum: number;
+    count: number;
+  }>();
   constructor(
     readonly name: string,
     private readonly help: string,
@@ -170,12 +219,12 @@ export class Histogram implements Metric {
   ) {}
 
   observe(labels: Labels, value: number): void {
-    const key = keyOf(labels);
-    let entry = this.series.get(key);
-    if (!entry) {
-      entry = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.series.set(key, entry);
-    }
+    const entry = this.series.getOrCreate(labels, () => ({
+      labels: { ...labels },
+      counts: this.buckets.map(() => 0),
+      sum: 0,
+      count: 0,
+    }));
     for (let i = 0; i < this.buckets.length; i++) {
       if (value <= this.buckets[i]!) entry.counts[i]!++;
     }
@@ -184,7 +233,7 @@ export class Histogram implements Metric {
   }
 
   count(labels: Labels): number {
-    return this.series.get(keyOf(labels))?.count ?? 0;
+    return this.series.get(labels)?.count ?? 0;
   }
 
   snapshot(): MetricSnapshot {

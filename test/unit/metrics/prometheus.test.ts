@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Counter, Histogram, type Labels } from '../../../metrics/prometheus.ts';
+import { Counter, Gauge, Histogram, type Labels } from '../../../metrics/prometheus.ts';
 
 describe('series identity', () => {
   test('the same labels in another order are one series', () => {
@@ -23,6 +23,38 @@ describe('series identity', () => {
     ];
     for (const labels of sets) counter.inc(labels);
     for (const labels of sets) assert.equal(counter.get(labels), 1, JSON.stringify(labels));
+  });
+
+  test('label values holding any characters stay apart', () => {
+    const counter = new Counter('orka_test_total', 'test');
+    const sets: Labels[] = [{ a: 'x\u0001b\u0000y' }, { a: 'x', b: 'y' }, { a: 'x","b":"y' }];
+    for (const labels of sets) counter.inc(labels);
+    for (const labels of sets) assert.equal(counter.get(labels), 1, JSON.stringify(labels));
+  });
+
+  test('a series keeps the labels it was first counted with, whatever the caller does later', () => {
+    const counter = new Counter('orka_test_total', 'test');
+    const labels: Record<string, string> = { policy: 'p' };
+    counter.inc(labels);
+    labels.policy = 'changed';
+    assert.deepEqual(counter.snapshot().series, [{ labels: { policy: 'p' }, value: 1 }]);
+  });
+
+  test('a gauge set under two label orders holds one series with the last value', () => {
+    const gauge = new Gauge('orka_test', 'test');
+    gauge.set({ kind: 'custom', source: 'file' }, 3);
+    gauge.set({ source: 'file', kind: 'custom' }, 5);
+    assert.deepEqual(gauge.snapshot().series, [
+      { labels: { kind: 'custom', source: 'file' }, value: 5 },
+    ]);
+  });
+
+  test('a histogram found under another label order is the same series', () => {
+    const histogram = new Histogram('orka_test_seconds', 'test', [1]);
+    histogram.observe({ kind: 'Task', decision: 'allowed' }, 0.5);
+    histogram.observe({ decision: 'allowed', kind: 'Task' }, 0.5);
+    assert.equal(histogram.count({ kind: 'Task', decision: 'allowed' }), 2);
+    assert.equal(histogram.count({ decision: 'allowed', kind: 'Task' }), 2);
   });
 
   test('a histogram counts each observation into every bucket at or above it', () => {
