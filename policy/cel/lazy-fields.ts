@@ -1,8 +1,8 @@
 // Variables whose fields are computed on demand. Building an object of getters for every
 // evaluation costs more than most policies spend evaluating, so the engine instead hooks the
-// nodes that read such a variable: `name.field` asks the value for that one field, and only an
-// expression that uses the variable whole (`name`, `has(name.x)`, `name.?x`, `size(name)`)
-// gets the full map, which the value builds on first need.
+// nodes that read such a variable: `name.field` and `has(name.field...)` ask the value for that one
+// field, and only an expression that uses the variable whole (`name`, `name.?x`, `size(name)`) gets
+// the full map, which the value builds on first need.
 import { type AstNode, type EvaluateHook, walk } from './ast.ts';
 
 /** An activation value read field by field; anything else under the name is read as usual. */
@@ -42,6 +42,32 @@ function hookWholeRead(node: AstNode, variable: string, current: CurrentHook) {
   };
 }
 
+/**
+ * `has(name.field...)`: the library's has() reads `name` whole and then looks `field` up in it, so
+ * the variable is read as a one-member map holding just that field, computed as field() would.
+ */
+function hookHasRoot(root: AstNode, variable: string, field: string, current: CurrentHook) {
+  const inner = current(root);
+  root.evaluate = function lazyHasRead(evaluator, self, context) {
+    const value = (context as ValueContext).getValue(variable);
+    if (value instanceof LazyFields) {
+      const member = value.field(field);
+      if (member !== undefined) {
+        const holder: Record<string, unknown> = Object.create(null);
+        holder[field] = member;
+        return holder;
+      }
+    }
+    return inner.call(root, evaluator, self, context);
+  };
+}
+
+/** The selections a has() macro walks, innermost (the identifier) last; set by type checking. */
+const hasPropsOf = (node: AstNode): AstNode[] | undefined => {
+  const props = node.meta.macro?.macroHasProps;
+  return Array.isArray(props) ? (props as AstNode[]) : undefined;
+};
+
 const isIdentifier = (node: AstNode, names: ReadonlySet<string>): node is AstNode =>
   node.op === 'id' && !node.meta.alternate && names.has(node.args as string);
 
@@ -52,7 +78,10 @@ export function hookLazyFields(
   current: CurrentHook,
 ): void {
   if (names.size === 0) return;
+  const hasMacros: AstNode[][] = [];
   walk(root, (node) => {
+    const hasProps = hasPropsOf(node);
+    if (hasProps) hasMacros.push(hasProps);
     if (node.op === '.' && !node.meta.alternate && !node.meta.macro) {
       const [receiver, field] = node.args as [AstNode, string];
       if (isIdentifier(receiver, names))
@@ -61,4 +90,13 @@ export function hookLazyFields(
       hookWholeRead(node, node.args as string, current);
     }
   });
+  // after the walk, so that the whole read hooked above is what these fall back to
+  for (const props of hasMacros) {
+    const identifier = props[props.length - 1];
+    const selection = props[props.length - 2];
+    if (identifier && selection?.op === '.' && isIdentifier(identifier, names)) {
+      const [, field] = selection.args as [AstNode, string];
+      hookHasRoot(identifier, identifier.args as string, field, current);
+    }
+  }
 }

@@ -13,6 +13,7 @@ const VARIABLES = [
   { name: 'length', expression: 'variables.prompt.size()' },
   { name: 'missing', expression: 'object.spec.missing' },
   { name: 'numbers', expression: '[1, 2, 3]' },
+  { name: 'spec', expression: 'object.spec' },
 ];
 
 /** The denial messages of one validation against a Task whose prompt is 'Fix the tests'. */
@@ -31,7 +32,12 @@ describe('variables read field by field or whole', () => {
     { expression: 'variables.length == 14', denials: ['false'] },
     { expression: 'variables.numbers.exists(n, n == 3)', denials: [] },
     { expression: 'has(variables.prompt) && !has(variables.other)', denials: [] },
-    { expression: 'size(variables) == 4', denials: [] },
+    { expression: 'has(variables.spec.prompt) && !has(variables.spec.other)', denials: [] },
+    { expression: 'has(variables.spec.agentRef.name)', denials: [] },
+    { expression: 'has(variables.spec.other.name)', denials: /no such key/ },
+    { expression: 'has(variables.missing)', denials: /no such key at line 1, column 13: missing$/ },
+    { expression: 'has(variables.missing) || true', denials: [] },
+    { expression: 'size(variables) == 5', denials: [] },
     { expression: "'numbers' in variables && !('other' in variables)", denials: [] },
     { expression: "variables.?prompt.orValue('') == 'Fix the tests'", denials: [] },
     { expression: "variables.?other.orValue('none') == 'none'", denials: [] },
