@@ -9,8 +9,9 @@ import { startClusterLookups } from '../../../webhooks/cluster.ts';
 import { clientNodeEventRecorder } from '../../../webhooks/events.ts';
 import { PolicyStore } from '../../../webhooks/policies.ts';
 import { componentKubeConfig, startStandinWithChartRbac } from '../../helpers/chart-rbac.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { componentUsername, type KubeStandin } from '../../kube/index.ts';
-import { eventually, installCrds } from '../reconcilers/harness.ts';
+import { installCrds } from '../reconcilers/harness.ts';
 import { HELM_UNAVAILABLE } from './chart.ts';
 
 const WEBHOOK = componentUsername('webhook');
@@ -53,7 +54,7 @@ describe('the webhook as orka-webhook under the chart RBAC', { skip: HELM_UNAVAI
   });
 
   test('its informers list and watch Agents, Namespaces and AdmissionPolicies', async () => {
-    await eventually(() => lookups.lookups.ready(), 'the webhook informers synced');
+    await eventually('the webhook informers synced', () => lookups.lookups.ready());
     const agent = lookups.lookups.agent('team-a', 'coder');
     assert.equal((agent?.metadata as { name?: string } | undefined)?.name, 'coder');
     assert.ok(lookups.lookups.namespace('team-a'), 'the namespace is cached');
@@ -90,10 +91,10 @@ describe('the webhook as orka-webhook under the chart RBAC', { skip: HELM_UNAVAI
       message: 'a Warn policy matched',
     });
     const core = standin.kubeConfig.makeApiClient(CoreV1Api);
-    const event = await eventually(async () => {
+    const event = await eventually('the webhook Event exists', async () => {
       const events = await core.listNamespacedEvent({ namespace: 'team-a' });
       return events.items.find((e) => e.source?.component === 'orka-webhook');
-    }, 'the webhook Event exists');
+    });
     assert.equal(event.reason, 'PolicyWarning');
     assert.deepEqual(failures, []);
   });

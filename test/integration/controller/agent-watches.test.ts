@@ -5,11 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Agent } from '../../../resources/types.ts';
-import { eventually, Fixture } from '../reconcilers/harness.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { Fixture } from '../reconcilers/harness.ts';
 
 const NS = 'team-w';
-/** Event-loop turns, about 5 s: far short of the Agent reconciler's 30 s re-check. */
-const WATCH_ATTEMPTS = 500;
+/** Ample for a watch-driven change on a loaded machine, and far short of the Agent reconciler's
+ * 30 s re-check, so a pass cannot come from the re-check. */
+const WATCH_TIMEOUT_MS = 10_000;
 
 function readyCondition(agent: Agent) {
   return agent.status?.conditions?.find((condition) => condition.type === 'Ready');
@@ -23,16 +25,18 @@ describe('Agent readiness follows referenced Secrets and ConfigMaps', () => {
   });
   after(() => f.stop());
 
-  const waitForReady = (name: string, status: 'True' | 'False', message: string) =>
-    eventually(
+  const waitForReady = (name: string, status: 'True' | 'False', message: string) => {
+    let last: ReturnType<typeof readyCondition>;
+    return eventually(
+      () => `${name}: Ready=${status} "${message}" (last: ${JSON.stringify(last)})`,
       async () => {
         const agent = await f.agent(NS, name);
-        const ready = readyCondition(agent);
-        return ready?.status === status && ready.message === message ? agent : undefined;
+        last = readyCondition(agent);
+        return last?.status === status && last.message === message ? agent : undefined;
       },
-      `${name}: Ready=${status} "${message}"`,
-      WATCH_ATTEMPTS,
+      { timeoutMs: WATCH_TIMEOUT_MS },
     );
+  };
 
   test('a missing secretRef turns Ready when the Secret is created, and back when deleted', async () => {
     await f.createAgent(NS, 'keyed', { secretRef: { name: 'api-keys' } });
@@ -101,9 +105,8 @@ describe('Agent readiness follows referenced Secrets and ConfigMaps', () => {
       namespace: 'team-other',
       body: { metadata: { name: 'shared' }, data: {} },
     });
-    await eventually(
-      () => f.controller.agentReferences.secrets.get('shared', 'team-other'),
-      'the other namespace Secret is cached',
+    await eventually('the other namespace Secret is cached', () =>
+      f.controller.agentReferences.secrets.get('shared', 'team-other'),
     );
     const agent = await f.agent(NS, 'elsewhere');
     assert.equal(readyCondition(agent)?.message, 'referenced secret "shared" not found');

@@ -17,6 +17,7 @@ import {
   type V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import { startStandinWithChartRbac, writeComponentKubeconfig } from '../../helpers/chart-rbac.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
 import {
   type KeyServer,
@@ -25,7 +26,7 @@ import {
   startKeyServer,
   type TestKey,
 } from '../../unit/api-auth/fixtures.ts';
-import { eventually, installCrds } from '../reconcilers/harness.ts';
+import { installCrds } from '../reconcilers/harness.ts';
 
 const ORKA = fileURLToPath(new URL('../../../bin/orka', import.meta.url));
 const CONTROLLER_NS = 'orka-system';
@@ -308,10 +309,10 @@ describe('orka controller: authentication, certificates and metrics', () => {
       })),
     };
     await admission.replaceValidatingWebhookConfiguration({ name: 'orka-validating', body: reset });
-    await eventually(async () => {
+    await eventually('caBundle re-injected', async () => {
       const after = await admission.readValidatingWebhookConfiguration({ name: 'orka-validating' });
       return bundles(after).every((bundle) => bundle === expected);
-    }, 'caBundle re-injected');
+    });
   });
 
   test('a context token with a scope from --context-token-task-list-scopes lists Tasks', async () => {
@@ -375,15 +376,18 @@ describe('orka controller: authentication, certificates and metrics', () => {
         spec: { type: 'agent', agentRef: { name: 'coder' }, prompt: 'count me' },
       },
     });
-    const metrics = await eventually(async () => {
-      const response = await fetch(`http://127.0.0.1:${ports.healthPort}/metrics`);
-      const text = await response.text();
-      // The status write that makes the Task Running comes before its reconcile returns.
-      const counted =
-        text.includes('orka_controller_tasks{phase="Running"} 1') &&
-        text.includes('orka_controller_reconcile_duration_seconds_count{controller="task"');
-      return counted ? { response, text } : undefined;
-    }, 'the Task counted as Running and its reconcile observed');
+    const metrics = await eventually(
+      'the Task counted as Running and its reconcile observed',
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${ports.healthPort}/metrics`);
+        const text = await response.text();
+        // The status write that makes the Task Running comes before its reconcile returns.
+        const counted =
+          text.includes('orka_controller_tasks{phase="Running"} 1') &&
+          text.includes('orka_controller_reconcile_duration_seconds_count{controller="task"');
+        return counted ? { response, text } : undefined;
+      },
+    );
     assert.match(
       metrics.response.headers.get('content-type') ?? '',
       /^text\/plain; version=0\.0\.4/,
@@ -436,12 +440,8 @@ describe('orka controller: the certificate manager retries instead of stopping t
     assert.match(controller.stderr(), /namespaces \\"orka-late\\" not found/);
     const core = standin.kubeConfig.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: 'orka-late' } } });
-    const secret = await eventually(
-      () =>
-        core
-          .readNamespacedSecret({ namespace: 'orka-late', name: 'orka-webhook-tls' })
-          .catch(() => undefined),
-      'the certificate Secret after a retry',
+    const secret = await eventually('the certificate Secret after a retry', () =>
+      core.readNamespacedSecret({ namespace: 'orka-late', name: 'orka-webhook-tls' }),
     );
     assert.ok(secret.data?.['tls.crt']);
   });

@@ -1,6 +1,5 @@
 // A controller against the Kubernetes API stand-in: CRDs installed, a store in a temporary file,
 // an adjustable clock, and helpers to create Agents and Tasks and to play the Job controller.
-import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +24,7 @@ import { KINDS } from '../../../resources/kinds.ts';
 import type { Agent, Task } from '../../../resources/types.ts';
 import { openStore, type Store } from '../../../store/index.ts';
 import { componentKubeConfig, startStandinWithChartRbac } from '../../helpers/chart-rbac.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import type { KubeStandin } from '../../kube/index.ts';
 
 /** Set ORKA_TEST_LOG=1 to see the controller's logs while a test runs. */
@@ -83,22 +83,6 @@ export async function installCrds(standin: KubeStandin): Promise<void> {
   for (const info of KINDS) {
     await api.createCustomResourceDefinition({ body: buildCrd(info) as never });
   }
-}
-
-/** Polls (event loop turns, not a clock assertion) until `check` returns a value. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string,
-  attempts = 1500,
-): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    const value = await check();
-    if (value) return value;
-    last = value;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`never happened: ${what} (last: ${JSON.stringify(last)})`);
 }
 
 export interface ControllerFlags {
@@ -235,10 +219,14 @@ export class Fixture {
     check: (task: Task) => boolean,
     what: string,
   ): Promise<Task> {
-    return eventually(async () => {
-      const task = await this.task(namespace, name);
-      return task && check(task) ? task : undefined;
-    }, `${namespace}/${name}: ${what}`);
+    let last: Task | undefined;
+    return eventually(
+      () => `${namespace}/${name}: ${what} (last status: ${JSON.stringify(last?.status)})`,
+      async () => {
+        last = await this.task(namespace, name);
+        return last && check(last) ? last : undefined;
+      },
+    );
   }
 
   waitForPhase(namespace: string, name: string, phase: string): Promise<Task> {

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FINALIZER_CLEANUP } from '../../../resources/labels.ts';
-import { eventually, Fixture, JOB_FAILED, JOB_SUCCEEDED } from './harness.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { Fixture, JOB_FAILED, JOB_SUCCEEDED } from './harness.ts';
 
 describe('Task reconciler: lifecycle', () => {
   let f: Fixture;
@@ -52,10 +53,10 @@ describe('Task reconciler: lifecycle', () => {
       ],
     );
     assert.equal(f.store.locks.holder('team-a', 'chat-1'), undefined);
-    const agent = await eventually(async () => {
+    const agent = await eventually('agent status', async () => {
       const a = await f.agent('team-a', 'coder');
       return a.status?.activeTasks === 0 && a.status.ready ? a : undefined;
-    }, 'agent status');
+    });
     assert.equal(agent.status?.conditions?.[0]?.reason, 'ValidationSucceeded');
   });
 
@@ -84,10 +85,10 @@ describe('Task reconciler: lifecycle', () => {
       'second attempt running',
     );
     assert.match(second.status?.jobName ?? '', /-1$/);
-    await eventually(async () => {
+    await eventually('the failed attempt Job deleted', async () => {
       const names = (await f.jobs('team-a')).map((j) => j.metadata?.name);
-      return !names.includes(first.status?.jobName) ? true : undefined;
-    }, 'the failed attempt Job deleted');
+      return !names.includes(first.status?.jobName);
+    });
     await f.setJobStatus('team-a', second.status?.jobName ?? '', JOB_FAILED);
     const failed = await f.waitForPhase('team-a', 'flaky', 'Failed');
     assert.equal(failed.status?.message, 'job failed');
@@ -103,10 +104,10 @@ describe('Task reconciler: lifecycle', () => {
       f.controller.taskQueue.add('team-a/slow');
       const failed = await f.waitForPhase('team-a', 'slow', 'Failed');
       assert.equal(failed.status?.message, 'task timed out');
-      await eventually(async () => {
+      await eventually('the timed-out Job deleted', async () => {
         const names = (await f.jobs('team-a')).map((j) => j.metadata?.name);
-        return !names.includes(running.status?.jobName) ? true : undefined;
-      }, 'the timed-out Job deleted');
+        return !names.includes(running.status?.jobName);
+      });
     } finally {
       f.clock.offsetMs = 0;
     }
@@ -169,13 +170,13 @@ describe('Task reconciler: lifecycle', () => {
     assert.equal(waiting.status?.phase, 'Pending');
     const condition = waiting.status?.conditions?.find((c) => c.type === 'AgentFound');
     assert.equal(condition?.message, 'agent "later" not found in namespace "team-a"');
-    const events = await eventually(async () => {
+    const events = await eventually('AgentNotFound event', async () => {
       const list = await f.core.listNamespacedEvent({ namespace: 'team-a' });
       const found = list.items.filter(
         (e) => e.involvedObject.name === 'early' && e.reason === 'AgentNotFound',
       );
       return found.length > 0 ? found : undefined;
-    }, 'AgentNotFound event');
+    });
     assert.equal(events[0]?.type, 'Warning');
     await f.createAgent('team-a', 'later');
     const running = await f.waitForPhase('team-a', 'early', 'Running');
@@ -197,10 +198,7 @@ describe('Task reconciler: lifecycle', () => {
       plural: 'tasks',
       name: 'doomed',
     });
-    await eventually(
-      async () => ((await f.task('team-a', 'doomed')) ? undefined : true),
-      'Task gone',
-    );
+    await eventually('Task gone', async () => !(await f.task('team-a', 'doomed')));
     assert.equal(f.store.results.has('team-a', 'doomed'), false);
     assert.deepEqual(f.store.artifacts.list('team-a', 'doomed'), []);
     assert.equal(f.store.locks.holder('team-a', 'chat-2'), undefined);

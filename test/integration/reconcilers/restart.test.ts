@@ -12,8 +12,9 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { startStandinWithChartRbac, writeComponentKubeconfig } from '../../helpers/chart-rbac.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import type { KubeStandin } from '../../kube/index.ts';
-import { eventually, installCrds } from './harness.ts';
+import { installCrds } from './harness.ts';
 
 const ORKA = fileURLToPath(new URL('../../../bin/orka', import.meta.url));
 const GROUP = { group: 'core.orka.ai', version: 'v1alpha1' };
@@ -149,8 +150,8 @@ describe('orka controller: restart safety', () => {
     await normal.ready;
     await createTask('second');
     await eventually(
-      async () => (await task('second')).status?.phase === 'Running',
       'second Running',
+      async () => (await task('second')).status?.phase === 'Running',
     );
     assert.equal((await task('first')).status?.phase, 'Running');
     const created = jobCreates().filter((r) => r.code === 201);

@@ -3,7 +3,8 @@
 // its waiting Tasks in the same order.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eventually, Fixture, JOB_SUCCEEDED } from './harness.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { Fixture, JOB_SUCCEEDED } from './harness.ts';
 
 async function finish(f: Fixture, namespace: string, name: string): Promise<void> {
   const task = await f.waitForPhase(namespace, name, 'Running');
@@ -48,7 +49,7 @@ describe('Task reconciler: slots by priority', () => {
     assert.equal((await f.task('prio', 'a'))?.status?.phase, 'Pending');
     await finish(f, 'prio', 'b');
     await finish(f, 'prio', 'a');
-    await eventually(() => created.length === 3, 'three Jobs seen');
+    await eventually('three Jobs seen', () => created.length === 3);
     assert.deepEqual(created.map(jobOwner), ['first', 'b', 'a']);
   });
 
@@ -65,7 +66,7 @@ describe('Task reconciler: slots by priority', () => {
     await finish(f, 'fifo', 'running');
     await finish(f, 'fifo', 'zeta');
     await finish(f, 'fifo', 'alpha');
-    await eventually(() => created.length === 3, 'three Jobs seen');
+    await eventually('three Jobs seen', () => created.length === 3);
     assert.deepEqual(created.map(jobOwner), ['running', 'zeta', 'alpha']);
   });
 
@@ -86,7 +87,7 @@ describe('Task reconciler: slots by priority', () => {
     assert.equal(f.store.locks.holder('session', 'shared')?.taskName, 'high');
     await finish(f, 'session', 'high');
     await finish(f, 'session', 'low');
-    await eventually(() => created.length === 3, 'three Jobs seen');
+    await eventually('three Jobs seen', () => created.length === 3);
     assert.deepEqual(created.map(jobOwner), ['holder', 'high', 'low']);
     assert.equal(f.store.locks.holder('session', 'shared'), undefined);
   });
@@ -118,7 +119,7 @@ describe('Task reconciler: sessions without a limit', () => {
     await finish(f, 's2', 'one');
     await finish(f, 's2', 'high');
     await finish(f, 's2', 'low');
-    await eventually(() => created.length === 3, 'three Jobs seen');
+    await eventually('three Jobs seen', () => created.length === 3);
     assert.deepEqual(created.map(jobOwner), ['one', 'high', 'low']);
   });
 

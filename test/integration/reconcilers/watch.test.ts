@@ -3,7 +3,8 @@
 // relists.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eventually, Fixture } from './harness.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { Fixture } from './harness.ts';
 
 describe('Task reconciler: watches', () => {
   let f: Fixture;
@@ -18,7 +19,7 @@ describe('Task reconciler: watches', () => {
     f.standin.requestLog.filter((r) => r.resource === 'tasks' && r.verb === 'list').length;
 
   test('a cleanly ended watch resumes without a relist and sees new Tasks', async () => {
-    await eventually(() => f.standin.openWatches() >= 5, 'informers watching');
+    await eventually('informers watching', () => f.standin.openWatches() >= 5);
     const lists = taskLists();
     assert.ok(f.standin.dropWatches() >= 5);
     await f.createTask('w', 'after-drop');
@@ -27,14 +28,14 @@ describe('Task reconciler: watches', () => {
   });
 
   test('an abruptly reset watch is restarted and sees new Tasks', async () => {
-    await eventually(() => f.standin.openWatches() >= 5, 'informers watching');
+    await eventually('informers watching', () => f.standin.openWatches() >= 5);
     f.standin.dropWatches({ abrupt: true });
     await f.createTask('w', 'after-reset');
     await f.waitForPhase('w', 'after-reset', 'Running');
   });
 
   test('410 Gone after the history is compacted: the informer relists and catches up', async () => {
-    await eventually(() => f.standin.openWatches() >= 5, 'informers watching');
+    await eventually('informers watching', () => f.standin.openWatches() >= 5);
     const lists = taskLists();
     // Tasks written while no watch is open, then history forgotten: resuming must fail with 410.
     f.standin.dropWatches({ abrupt: true });
