@@ -16,13 +16,15 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { DevCluster, type KubeAnswer } from '../../webhooks/dev-cluster.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { type DevChild, startDevChild } from '../integration/dev/child.ts';
 
 const KUBECONFIG = process.env.ORKA_E2E_KUBECONFIG ?? '';
 const skip = KUBECONFIG === '' ? 'ORKA_E2E_KUBECONFIG not set: skipping real-cluster e2e' : false;
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const EXPECT_LINE = /^#\s*expect:\s*(\S+)\s*$/m;
-const WAIT_MS = 120_000;
+/** A real cluster schedules and starts things in its own time; each probe is an apiserver call. */
+const CLUSTER_POLL = { timeoutMs: 120_000, intervalMs: 500 };
 
 type Manifest = {
   apiVersion: string;
@@ -74,16 +76,6 @@ const needsSandbox = (manifest: Manifest) =>
 
 const messageOf = (answer: KubeAnswer) =>
   typeof answer.body.message === 'string' ? answer.body.message : JSON.stringify(answer.body);
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 describe('orka dev against ORKA_E2E_KUBECONFIG', () => {
   let cluster: DevCluster;
@@ -190,17 +182,25 @@ describe('orka dev against ORKA_E2E_KUBECONFIG', () => {
     const names = ((list.body.items as Manifest[]) ?? []).map((item) => item.metadata.name);
     assert.ok(names.length > 0, 'the seed test admitted Tasks');
     for (const name of names) {
-      await eventually(`Task ${name} has a status phase`, async () => {
-        const { body } = await cluster.expect('GET', `${tasks}/${name}`);
-        return (body.status as { phase?: string } | undefined)?.phase;
-      });
+      await eventually(
+        `a status phase on Task ${name}`,
+        async () => {
+          const { body } = await cluster.expect('GET', `${tasks}/${name}`);
+          return (body.status as { phase?: string } | undefined)?.phase;
+        },
+        CLUSTER_POLL,
+      );
     }
-    await eventually('a Job owned by a seed Task', async () => {
-      const { body } = await cluster.expect('GET', `/apis/batch/v1/namespaces/${namespace}/jobs`);
-      const owned = (
-        (body.items as Array<{ metadata: { ownerReferences?: unknown[] } }>) ?? []
-      ).filter((job) => (job.metadata.ownerReferences ?? []).length > 0);
-      return owned.length > 0 ? owned : undefined;
-    });
+    await eventually(
+      'a Job owned by a seed Task',
+      async () => {
+        const { body } = await cluster.expect('GET', `/apis/batch/v1/namespaces/${namespace}/jobs`);
+        const owned = (
+          (body.items as Array<{ metadata: { ownerReferences?: unknown[] } }>) ?? []
+        ).filter((job) => (job.metadata.ownerReferences ?? []).length > 0);
+        return owned.length > 0 ? owned : undefined;
+      },
+      CLUSTER_POLL,
+    );
   });
 });

@@ -4,16 +4,8 @@
 // are read back at once, and /readyz waits for the first list.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../../helpers/eventually.ts';
 import { CONTROLLER, type Harness, startHarness } from './harness.ts';
-
-/** Polls (event-loop turns, not a clock assertion) until `check` holds. */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`never happened: ${what}`);
-}
 
 const TASKS = { group: 'core.orka.ai', version: 'v1alpha1', plural: 'tasks' };
 
@@ -23,7 +15,7 @@ describe('API read cache', () => {
   before(async () => {
     h = await startHarness({ readCache: true });
     token = h.tokens.client['team-a']!;
-    await eventually(async () => (await h.request('GET', '/readyz')).status === 200, 'synced');
+    await eventually('synced', async () => (await h.request('GET', '/readyz')).status === 200);
   });
   after(() => h.close());
 
@@ -43,7 +35,7 @@ describe('API read cache', () => {
 
   test('a Task created behind the API is listed once its watch event arrives, and then read without an apiserver request', async () => {
     await h.putTask('team-a', 'behind');
-    await eventually(async () => (await listedNames()).includes('behind'), 'listed');
+    await eventually('listed', async () => (await listedNames()).includes('behind'));
     const gets = controllerTaskReads('get');
     const lists = controllerTaskReads('list');
     for (let i = 0; i < 5; i++) {
@@ -64,36 +56,36 @@ describe('API read cache', () => {
 
   test('a Task deleted behind the API disappears from reads and lists', async () => {
     await h.putTask('team-a', 'doomed');
-    await eventually(async () => (await listedNames()).includes('doomed'), 'listed');
+    await eventually('listed', async () => (await listedNames()).includes('doomed'));
     await deleteBehindTheBack('doomed');
-    await eventually(async () => !(await listedNames()).includes('doomed'), 'gone from the list');
+    await eventually('gone from the list', async () => !(await listedNames()).includes('doomed'));
     assert.equal(await getStatus('doomed'), 404);
   });
 
   test('a cleanly ended watch resumes and keeps the cache current', async () => {
-    await eventually(async () => h.standin.openWatches() >= 2, 'watching');
+    await eventually('watching', async () => h.standin.openWatches() >= 2);
     assert.ok(h.standin.dropWatches() >= 2);
     await h.putTask('team-a', 'after-drop');
-    await eventually(async () => (await listedNames()).includes('after-drop'), 'listed');
+    await eventually('listed', async () => (await listedNames()).includes('after-drop'));
   });
 
   test('after an abrupt drop and a compacted history (410 Gone) the cache relists and catches up', async () => {
     await h.putTask('team-a', 'removed-while-away');
-    await eventually(async () => (await listedNames()).includes('removed-while-away'), 'listed');
+    await eventually('listed', async () => (await listedNames()).includes('removed-while-away'));
     const lists = controllerTaskReads('list');
     h.standin.dropWatches({ abrupt: true });
     await h.putTask('team-a', 'made-while-away');
     await deleteBehindTheBack('removed-while-away');
     h.standin.compactHistory();
-    await eventually(async () => {
+    await eventually('caught up', async () => {
       const names = await listedNames();
       return names.includes('made-while-away') && !names.includes('removed-while-away');
-    }, 'caught up');
+    });
     assert.ok(controllerTaskReads('list') > lists, 'relisted after 410');
   });
 
   test("the API's own writes are read back at once, even while the watch cannot deliver them", async () => {
-    await eventually(async () => h.standin.openWatches() >= 2, 'watching');
+    await eventually('watching', async () => h.standin.openWatches() >= 2);
     // Watches that fail to reopen for a while: only the read-your-writes rule can show the Task.
     h.standin.failNext({ verb: 'watch', resource: 'tasks', username: CONTROLLER, count: 3 });
     h.standin.dropWatches({ abrupt: true });
@@ -112,7 +104,7 @@ describe('API read cache', () => {
     const deleted = await h.request('DELETE', '/api/v1/tasks/mine?namespace=team-a', { token });
     assert.equal(deleted.status, 204, deleted.text);
     assert.equal(await getStatus('mine'), 404, 'a Task the API deleted is read live');
-    await eventually(async () => !(await listedNames()).includes('mine'), 'gone once watched');
+    await eventually('gone once watched', async () => !(await listedNames()).includes('mine'));
   });
 
   test('cached lists page by name with continue tokens and remainingItemCount', async () => {
@@ -128,7 +120,7 @@ describe('API read cache', () => {
         metadata: { continue?: string; remainingItemCount?: number };
       };
     };
-    await eventually(async () => (await list('')).items.length === 3, 'all three cached');
+    await eventually('all three cached', async () => (await list('')).items.length === 3);
     const lists = controllerTaskReads('list');
     const first = await list('&limit=2');
     assert.deepEqual(
@@ -159,12 +151,12 @@ describe('API read cache', () => {
         spec: { runtime: { type: 'claude' } },
       },
     });
-    await eventually(async () => {
+    await eventually('agent listed', async () => {
       const response = await h.request('GET', '/api/v1/agents?namespace=team-a', { token });
       return response.json?.items?.some(
         (a: { metadata: { name: string } }) => a.metadata.name === 'coder',
       );
-    }, 'agent listed');
+    });
     const agentReads = h.standin.requestLog.filter(
       (r) => r.username === CONTROLLER && r.resource === 'agents' && r.verb !== 'watch',
     ).length;
@@ -205,6 +197,6 @@ describe('API read cache: readiness', () => {
     const token = h.tokens.client['team-a']!;
     const read = await h.request('GET', '/api/v1/tasks/early?namespace=team-a', { token });
     assert.equal(read.status, 200, read.text);
-    await eventually(async () => (await h.request('GET', '/readyz')).status === 200, 'ready');
+    await eventually('ready', async () => (await h.request('GET', '/readyz')).status === 200);
   });
 });

@@ -13,6 +13,7 @@ import {
   ApiextensionsV1Api,
   CustomObjectsApi,
 } from '@kubernetes/client-node';
+import { eventually } from '../../helpers/eventually.ts';
 import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
 import { type DevChild, READY_LINE, startDevChild } from './child.ts';
 
@@ -199,17 +200,15 @@ describe('orka dev against the Kubernetes API stand-in', () => {
       groups: ['platform', 'system:authenticated'],
     });
     const admin = standin.kubeConfig.makeApiClient(CustomObjectsApi);
-    let status: { phase?: string } | undefined;
-    for (let i = 0; i < 400 && !status?.phase; i++) {
+    const status = await eventually('a status phase on the allowed Task', async () => {
       const stored = (await admin.getNamespacedCustomObject({
         ...TASKS,
         namespace: 'default',
         name: 'allowed',
       })) as { status?: { phase?: string } };
-      status = stored.status;
-      if (!status?.phase) await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    assert.equal(status?.phase, 'Pending', 'the controller wrote a status (agent not found yet)');
+      return stored.status?.phase ? stored.status : undefined;
+    });
+    assert.equal(status.phase, 'Pending', 'the controller wrote a status (agent not found yet)');
   });
 
   test('SIGTERM removes the configurations and exits 0; a SIGKILLed run is cleaned up on the next start', async () => {

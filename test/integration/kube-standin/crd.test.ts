@@ -9,8 +9,9 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { eventually } from '../../helpers/eventually.ts';
 import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
-import { eventually, rejectsWithStatus } from './helpers.ts';
+import { rejectsWithStatus } from './helpers.ts';
 
 // Written with client-node's property names (_enum, _default, x_kubernetes_...): its serializer
 // drops the wire names when the CRD goes through ApiextensionsV1Api.
@@ -187,7 +188,7 @@ describe('kube stand-in: CustomResourceDefinitions', () => {
       metadata: { name: 'w2', namespace: 'crd' },
       spec: { size: 'large' },
     } as never);
-    await eventually(() => names.includes('w2') && names.includes('w'), 'informer saw both');
+    await eventually('informer saw both', () => names.includes('w2') && names.includes('w'));
     await informer.stop();
   });
 

@@ -29,17 +29,3 @@ export async function rejectsWithStatus(
   }
   assert.fail(`expected the call to fail with ${code}`);
 }
-
-/** Waits until `check` returns a value (polling the event loop, not a clock-based assertion). */
-export async function eventually<T>(
-  check: () => T | undefined | false,
-  what: string,
-  attempts = 2000,
-): Promise<T> {
-  for (let i = 0; i < attempts; i++) {
-    const value = check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  assert.fail(`never happened: ${what}`);
-}

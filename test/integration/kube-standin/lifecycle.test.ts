@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BatchV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { eventually } from '../../helpers/eventually.ts';
 import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
-import { eventually, rejectsWithStatus } from './helpers.ts';
+import { rejectsWithStatus } from './helpers.ts';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const pod = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -362,9 +363,9 @@ describe('kube stand-in: status, finalizers, garbage collection', () => {
         ended = err;
       },
     );
-    await eventually(() => standin.openWatches() > 0, 'open');
+    await eventually('open', () => standin.openWatches() > 0);
     standin.dropWatches({ abrupt: true });
-    await eventually(() => ended !== 'pending', 'ended');
+    await eventually('ended', () => ended !== 'pending');
     controller.abort();
     assert.ok(ended instanceof Error);
   });

@@ -7,8 +7,8 @@ import {
   type V1ConfigMap,
   Watch,
 } from '@kubernetes/client-node';
+import { eventually } from '../../helpers/eventually.ts';
 import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
-import { eventually } from './helpers.ts';
 
 interface Seen {
   type: string;
@@ -56,7 +56,7 @@ describe('kube stand-in: watch', () => {
   test('ADDED, MODIFIED and DELETED stream in order with the objects resourceVersions', async () => {
     await core.createNamespace({ body: { metadata: { name: 'w1' } } });
     const w = await openWatch(standin, '/api/v1/namespaces/w1/configmaps', {});
-    await eventually(() => standin.openWatches() > 0, 'watch open');
+    await eventually('watch open', () => standin.openWatches() > 0);
     const created = await core.createNamespacedConfigMap({
       namespace: 'w1',
       body: { metadata: { name: 'a' } },
@@ -67,7 +67,7 @@ describe('kube stand-in: watch', () => {
       body: { ...created, data: { k: 'v' } },
     });
     await core.deleteNamespacedConfigMap({ namespace: 'w1', name: 'a' });
-    await eventually(() => w.events.length >= 3, 'three events');
+    await eventually('three events', () => w.events.length >= 3);
     w.stop();
     assert.deepEqual(
       w.events.map((e) => [e.type, e.name]),
@@ -86,7 +86,7 @@ describe('kube stand-in: watch', () => {
     await core.createNamespace({ body: { metadata: { name: 'w2' } } });
     await core.createNamespacedConfigMap({ namespace: 'w2', body: { metadata: { name: 'pre' } } });
     const w = await openWatch(standin, '/api/v1/namespaces/w2/configmaps', {});
-    await eventually(() => w.events.length >= 1, 'initial event');
+    await eventually('initial event', () => w.events.length >= 1);
     w.stop();
     assert.deepEqual(w.events[0], { type: 'ADDED', name: 'pre', rv: w.events[0]!.rv });
   });
@@ -102,7 +102,7 @@ describe('kube stand-in: watch', () => {
     const w = await openWatch(standin, '/api/v1/namespaces/w3/configmaps', {
       resourceVersion: first.metadata!.resourceVersion!,
     });
-    await eventually(() => w.events.length >= 2, 'replayed events');
+    await eventually('replayed events', () => w.events.length >= 2);
     w.stop();
     assert.deepEqual(
       w.events.map((e) => [e.type, e.name]),
@@ -124,7 +124,7 @@ describe('kube stand-in: watch', () => {
     const w = await openWatch(standin, '/api/v1/namespaces/w4/configmaps', {
       resourceVersion: old.metadata!.resourceVersion!,
     });
-    await eventually(() => w.state.done, 'stream ended');
+    await eventually('stream ended', () => w.state.done);
     assert.equal(w.events.length, 1);
     assert.equal(w.events[0]!.type, 'ERROR');
     assert.equal(w.events[0]!.code, 410);
@@ -140,17 +140,17 @@ describe('kube stand-in: watch', () => {
     const without = await openWatch(standin, '/api/v1/namespaces/w5/configmaps', {
       resourceVersion: rv,
     });
-    await eventually(() => standin.openWatches() >= 2, 'both open');
+    await eventually('both open', () => standin.openWatches() >= 2);
     await core.createNamespace({ body: { metadata: { name: 'w5-other' } } });
     standin.sendBookmarks();
-    await eventually(() => withBookmarks.events.length >= 1, 'bookmark');
+    await eventually('bookmark', () => withBookmarks.events.length >= 1);
     await core.createNamespacedConfigMap({
       namespace: 'w5',
       body: { metadata: { name: 'after' } },
     });
     await eventually(
-      () => without.events.length >= 1 && withBookmarks.events.length >= 2,
       'event after bookmark',
+      () => without.events.length >= 1 && withBookmarks.events.length >= 2,
     );
     withBookmarks.stop();
     without.stop();
@@ -168,7 +168,7 @@ describe('kube stand-in: watch', () => {
       labelSelector: 'app=web',
       resourceVersion: standin.currentResourceVersion(),
     });
-    await eventually(() => standin.openWatches() > 0, 'watch open');
+    await eventually('watch open', () => standin.openWatches() > 0);
     const cm = await core.createNamespacedConfigMap({
       namespace: 'w6',
       body: { metadata: { name: 'c', labels: { app: 'web' } } },
@@ -187,7 +187,7 @@ describe('kube stand-in: watch', () => {
       name: 'c',
       body: { ...moved, metadata: { ...moved.metadata, labels: { app: 'web' } } },
     });
-    await eventually(() => w.events.length >= 3, 'three events');
+    await eventually('three events', () => w.events.length >= 3);
     w.stop();
     assert.deepEqual(
       w.events.map((e) => [e.type, e.name]),
@@ -205,13 +205,13 @@ describe('kube stand-in: watch', () => {
       fieldSelector: 'metadata.name=only',
       resourceVersion: standin.currentResourceVersion(),
     });
-    await eventually(() => standin.openWatches() > 0, 'watch open');
+    await eventually('watch open', () => standin.openWatches() > 0);
     await core.createNamespacedConfigMap({
       namespace: 'w7',
       body: { metadata: { name: 'not-this' } },
     });
     await core.createNamespacedConfigMap({ namespace: 'w7', body: { metadata: { name: 'only' } } });
-    await eventually(() => w.events.length >= 1, 'event');
+    await eventually('event', () => w.events.length >= 1);
     w.stop();
     assert.deepEqual(
       w.events.map((e) => e.name),
@@ -233,17 +233,17 @@ describe('kube stand-in: watch', () => {
       namespace: 'inf1',
       body: { metadata: { name: 'before-drop' } },
     });
-    await eventually(() => added.includes('before-drop'), 'first add');
+    await eventually('first add', () => added.includes('before-drop'));
     const dropped = standin.dropWatches();
     assert.ok(dropped >= 1);
     await core.createNamespacedConfigMap({
       namespace: 'inf1',
       body: { metadata: { name: 'after-drop' } },
     });
-    await eventually(() => added.includes('after-drop'), 'add after drop');
+    await eventually('add after drop', () => added.includes('after-drop'));
     await eventually(
-      () => informer.list('inf1').length === 2 && informer.get('after-drop', 'inf1'),
       'cache has both',
+      () => informer.list('inf1').length === 2 && informer.get('after-drop', 'inf1'),
     );
     await informer.stop();
   });
@@ -270,7 +270,7 @@ describe('kube stand-in: watch', () => {
     let lists = 0;
     informer.on('connect', () => lists++);
     await informer.start();
-    await eventually(() => added.length === 2, 'initial list');
+    await eventually('initial list', () => added.length === 2);
     const resumeFrom = standin.currentResourceVersion();
     // The informer is away while an object goes and the history is compacted past its version;
     // restarting resumes from its old resourceVersion, which now gets 410 Gone.
@@ -282,7 +282,7 @@ describe('kube stand-in: watch', () => {
       (r) => r.verb === 'list' && r.namespace === 'inf2',
     ).length;
     await informer.start();
-    await eventually(() => deleted.includes('goes'), 'delete fired by the relist');
+    await eventually('delete fired by the relist', () => deleted.includes('goes'));
     assert.deepEqual(
       informer.list('inf2').map((o) => o.metadata!.name),
       ['stays'],

@@ -10,6 +10,7 @@ import { buildCrd } from '../../../resources/crd.ts';
 import { KINDS } from '../../../resources/kinds.ts';
 import type { AdmissionPolicy, AdmissionPolicyStatus } from '../../../resources/types.ts';
 import { componentKubeConfig, startStandinWithChartRbac } from '../../helpers/chart-rbac.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import type { KubeStandin } from '../../kube/index.ts';
 
 const GROUP = 'policy.orka.ai';
@@ -57,15 +58,16 @@ describe('AdmissionPolicy status against the stand-in (no webhooks: bad policies
     generation: number | undefined;
   }> {
     let last: AdmissionPolicy | undefined;
-    for (let attempt = 0; attempt < 400; attempt++) {
-      last = await read(name);
-      const status = last.status;
-      if (status?.conditions && status.observedGeneration === last.metadata?.generation) {
-        return { status, generation: last.metadata?.generation };
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    assert.fail(`status of ${name} never settled; last seen ${JSON.stringify(last)}`);
+    return eventually(
+      () => `a settled status of ${name}; last seen ${JSON.stringify(last)}`,
+      async () => {
+        last = await read(name);
+        const status = last.status;
+        return status?.conditions && status.observedGeneration === last.metadata?.generation
+          ? { status, generation: last.metadata?.generation }
+          : undefined;
+      },
+    );
   }
 
   const create = (body: AdmissionPolicy) =>
