@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createCertificateAuthority, issueServingCertificate } from '../../../certs/authority.ts';
+import { eventually } from '../../helpers/eventually.ts';
 import { reviewOf } from './fixture.ts';
 
 const ORKA = fileURLToPath(new URL('../../../bin/orka', import.meta.url));
@@ -58,15 +59,7 @@ function childrenOf(pid: number): number[] {
 }
 
 /** Start-up compiles TypeScript in three processes at once: generous on a loaded machine. */
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const STARTUP_POLL = { timeoutMs: 120_000, intervalMs: 100 };
 
 describe('orka webhook --workers 2', { timeout: 300_000 }, () => {
   const dirs = folders();
@@ -139,10 +132,12 @@ describe('orka webhook --workers 2', { timeout: 300_000 }, () => {
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
     });
-    url = await until('the serving line', () => {
-      if (child.exitCode !== null) throw new Error(`orka webhook exited early:\n${stderr}`);
-      return SERVING.exec(stderr)?.[1];
-    });
+    await eventually(
+      () => `the serving line, or an exit; stderr so far:\n${stderr}`,
+      () => SERVING.test(stderr) || child.exitCode !== null,
+      STARTUP_POLL,
+    );
+    url = SERVING.exec(stderr)?.[1] ?? assert.fail(`orka webhook exited early:\n${stderr}`);
   });
   after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -173,19 +168,25 @@ describe('orka webhook --workers 2', { timeout: 300_000 }, () => {
     // A connection handed over in the instant before the supervisor learns of the death is lost
     // with the worker (the apiserver's timeout and failurePolicy cover it); from then on, the
     // survivor takes every connection while the replacement starts.
-    await until('the restart line', () =>
-      stderr.includes(`worker ${victim} exited (code null, signal SIGKILL); restarting`)
-        ? true
-        : undefined,
+    await eventually(
+      'the restart line',
+      () => stderr.includes(`worker ${victim} exited (code null, signal SIGKILL); restarting`),
+      STARTUP_POLL,
     );
     assert.equal((await review('during-restart')).uid, 'during-restart');
-    const replacement = await until('a replacement worker', () => {
-      const now = childrenOf(child.pid!);
-      return now.length === 2 && !now.includes(victim) ? now : undefined;
-    });
+    const replacement = await eventually(
+      () => `a replacement worker (workers now: ${childrenOf(child.pid!).join(', ')})`,
+      () => {
+        const now = childrenOf(child.pid!);
+        return now.length === 2 && !now.includes(victim) ? now : undefined;
+      },
+      STARTUP_POLL,
+    );
     assert.ok(replacement.includes(survivor));
-    await until('the replacement serving', () =>
-      (stderr.match(/"msg":"webhook serving"/g) ?? []).length >= 3 ? true : undefined,
+    await eventually(
+      'the replacement serving',
+      () => (stderr.match(/"msg":"webhook serving"/g) ?? []).length >= 3,
+      STARTUP_POLL,
     );
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => review(`after-${i}`)));
     assert.ok(answers.every((answer) => answer.allowed === false));

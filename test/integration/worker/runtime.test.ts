@@ -5,21 +5,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../../helpers/eventually.ts';
 import { makeRemote, podDirs, podEnv, RecordingServer, runOrka, standInRuns } from './helpers.ts';
 
-/** Whether `pid` is gone (or a zombie) within a few seconds: signals are delivered asynchronously. */
-async function processEnds(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      process.kill(pid, 0);
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (state === 'Z') return true;
-    } catch {
-      return true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+/** Whether `pid` is gone or a zombie (signals are delivered asynchronously, so callers poll). */
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] === 'Z';
+  } catch {
+    return true;
   }
-  return false;
 }
 
 const server = new RecordingServer();
@@ -373,7 +369,10 @@ describe('runtime behaviour', () => {
     const [posted] = server.requests.slice(before).filter((r) => r.method === 'POST');
     assert.equal(posted!.body.toString(), 'Error: claude timed out after 1s');
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
-    assert.equal(await processEnds(grandchild), true, `grandchild ${grandchild} still runs`);
+    await eventually(`grandchild ${grandchild} gone`, () => processGone(grandchild), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
   });
 
   test('a runtime that is not installed is reported, not crashed on', async () => {
