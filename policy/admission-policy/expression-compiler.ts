@@ -22,7 +22,7 @@ import type { ExpressionCompiler, ResultKind } from './compile.ts';
 import { PolicyExpressionError } from './compile.ts';
 import { type UnknownField, unknownFields } from './field-selections.ts';
 import { AGENT_KIND, type TypedKind } from './resource-typing.ts';
-import { sharedResultsOf } from './shared-results.ts';
+import { sharedResultsOf, sharedSubexpressionsOf } from './shared-results.ts';
 import type { Activation, CompiledExpression, ExpressionWarning } from './types.ts';
 import {
   RUNTIME_POLICY_VARIABLES,
@@ -61,6 +61,11 @@ function summaryOf(error: CelCompileError): string {
  * names neither (even inside a string, which merely forgoes sharing) reads request-level values.
  */
 const POLICY_LEVEL_NAME = /\b(variables|params)\b/;
+
+/** The variables whose values are the same for every policy of a request. */
+const REQUEST_LEVEL_VARIABLES: ReadonlySet<string> = new Set(
+  Object.keys(RUNTIME_POLICY_VARIABLES).filter((name) => !POLICY_LEVEL_NAME.test(name)),
+);
 
 /** `variables` is bound per policy as a LazyFields value (policy/evaluate/variables.ts). */
 const LAZY_VARIABLES: ReadonlySet<string> = new Set(['variables']);
@@ -149,20 +154,24 @@ export function createExpressionCompiler(options: CelEngineOptions = {}): Expres
           { line: 1, column: 1 },
         );
       }
+      const policyLevel = POLICY_LEVEL_NAME.test(source);
       const compiled = engine.compile(source, {
         variables: RUNTIME_POLICY_VARIABLES,
         lazyVariables: LAZY_VARIABLES,
+        // a request-level expression is shared whole (sharedEvaluation), so only the others
+        // share their request-level parts
+        ...(policyLevel ? { sharedVariables: REQUEST_LEVEL_VARIABLES } : {}),
         ...(resultType ? { resultType } : {}),
       });
       if (compiled instanceof CelCompileError) {
         throw new PolicyExpressionError(path, compiled.summary, compiled.position);
       }
       const evaluate: Evaluate = (activation, budget) =>
-        engine.evaluate(compiled, activation, budget);
+        engine.evaluate(compiled, activation, budget, sharedSubexpressionsOf(activation));
       return {
         path,
         source,
-        evaluate: POLICY_LEVEL_NAME.test(source)
+        evaluate: policyLevel
           ? evaluate
           : sharedEvaluation(`${compilerId}\u0000${result}\u0000${source}`, evaluate),
       };

@@ -4,6 +4,9 @@
 // every later evaluation replays the outcome (value or error). Each replay still charges the
 // request's step budget the steps the expression took, and fails exactly where the evaluation
 // would have, so decisions and budget accounting are those of evaluating every policy alone.
+// Expressions that also read `variables` or `params` share their request-level sub-expressions
+// instead, through the engine (policy/cel/shared-subexpressions.ts).
+import type { SharedValues } from '../cel/engine.ts';
 import type { Activation } from './types.ts';
 
 /** What evaluating an expression came to, with the steps it spent. */
@@ -13,22 +16,31 @@ export type SharedResult =
 
 export type SharedResults = Map<string, SharedResult>;
 
-const SHARED_RESULTS = Symbol('sharedResults');
+const SHARED = Symbol('shared');
 
-type Carrier = { [SHARED_RESULTS]?: SharedResults };
+interface Stores {
+  readonly results: SharedResults;
+  readonly subexpressions: SharedValues;
+}
 
-/** Gives a request-level activation its own (empty) store of shared results. */
+type Carrier = { [SHARED]?: Stores };
+
+/** Gives a request-level activation its own (empty) stores of shared results. */
 export function shareResults(activation: Activation): Activation {
-  (activation as Carrier)[SHARED_RESULTS] = new Map();
+  (activation as Carrier)[SHARED] = { results: new Map(), subexpressions: new Map() };
   return activation;
 }
 
-/** Lets a per-policy activation built from `base` (same request-level values) use its store. */
+/** Lets a per-policy activation built from `base` (same request-level values) use its stores. */
 export function inheritSharedResults(base: Activation, activation: Activation): void {
-  const store = (base as Carrier)[SHARED_RESULTS];
-  if (store !== undefined) (activation as Carrier)[SHARED_RESULTS] = store;
+  const stores = (base as Carrier)[SHARED];
+  if (stores !== undefined) (activation as Carrier)[SHARED] = stores;
 }
 
 export function sharedResultsOf(activation: Activation): SharedResults | undefined {
-  return (activation as Carrier)[SHARED_RESULTS];
+  return (activation as Carrier)[SHARED]?.results;
+}
+
+export function sharedSubexpressionsOf(activation: Activation): SharedValues | undefined {
+  return (activation as Carrier)[SHARED]?.subexpressions;
 }

@@ -17,10 +17,12 @@ import {
   createCelBudget,
   failingNodeOf,
   instrument,
+  type SharedValues,
   withBudget,
 } from './instrument.ts';
 import { KUBERNETES_METHOD_REWRITES, registerKubernetesLibraries } from './libraries/index.ts';
 import { re2SyntaxProblem } from './regex.ts';
+import { shareSubexpressions } from './shared-subexpressions.ts';
 import { registerStandardGaps } from './standard.ts';
 
 /** A CEL type as the library spells it: `bool`, `int`, `string`, `dyn`, `map<string, dyn>`, ... */
@@ -39,6 +41,12 @@ export interface CompileOptions {
   readonly resultType?: CelType;
   /** variables whose activation value may be a LazyFields, read one field at a time */
   readonly lazyVariables?: ReadonlySet<string>;
+  /**
+   * variables whose values are the same for every expression evaluated with one store of shared
+   * values: sub-expressions reading only these are evaluated once per store
+   * (shared-subexpressions.ts)
+   */
+  readonly sharedVariables?: ReadonlySet<string>;
 }
 
 export interface CompiledExpression {
@@ -71,9 +79,15 @@ export interface CelEngine {
   compile(expression: string, options: CompileOptions): CompiledExpression | CelCompileError;
   /**
    * Evaluates a compiled expression. Throws CelEvaluationError (CelBudgetExceededError when the
-   * budget runs out). One budget is meant to be shared by all evaluations of one request.
+   * budget runs out). One budget is meant to be shared by all evaluations of one request; so is
+   * `shared`, by those whose `sharedVariables` have the same values.
    */
-  evaluate(compiled: CompiledExpression, activation: CelActivation, budget?: CelBudget): unknown;
+  evaluate(
+    compiled: CompiledExpression,
+    activation: CelActivation,
+    budget?: CelBudget,
+    shared?: SharedValues,
+  ): unknown;
 }
 
 /** Functions whose call on literal arguments is evaluated at compile time to catch bad literals. */
@@ -202,7 +216,11 @@ function runtimeTypeMatches(value: unknown, wanted: CelType): boolean {
   }
 }
 
+let engineCount = 0;
+
 export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
+  // engines may differ in their extensions, so they never share values
+  const engineId = ++engineCount;
   const costLimit = options.costLimit ?? DEFAULT_COST_LIMIT;
   const base = new Environment({
     homogeneousAggregateLiterals: false,
@@ -217,13 +235,20 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
   const literalEnvironment = base.clone();
   const environments = new Map<string, Environment>();
 
+  const environmentKeyOf = (variables: Readonly<Record<string, CelVariable>>) =>
+    Object.keys(variables)
+      .sort()
+      .map((name) => `${name}:${variables[name]!.type}`)
+      .join('\n');
+
   function environmentFor(variables: Readonly<Record<string, CelVariable>>): Environment {
-    const names = Object.keys(variables).sort();
-    const key = names.map((name) => `${name}:${variables[name]!.type}`).join('\n');
+    const key = environmentKeyOf(variables);
     let environment = environments.get(key);
     if (!environment) {
       environment = base.clone();
-      for (const name of names) environment.registerVariable(name, variables[name]!.type);
+      for (const name of Object.keys(variables).sort()) {
+        environment.registerVariable(name, variables[name]!.type);
+      }
       environments.set(key, environment);
     }
     return environment;
@@ -284,12 +309,14 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
     }
     let checked = run.check();
     if (!checked.valid) return compileError(expression, 'type', checked.error!);
+    let methods = 'library';
     const rewritten = withKubernetesMethods(environment, expression, run.ast);
     if (rewritten) {
       const rewrittenCheck = rewritten.check();
       if (rewrittenCheck.valid) {
         run = rewritten;
         checked = rewrittenCheck;
+        methods = 'kubernetes';
       }
     }
     const type = checked.type!;
@@ -313,6 +340,12 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
       );
     }
     instrument(run.ast, compileOptions.lazyVariables);
+    if (compileOptions.sharedVariables) {
+      // the same source text means the same value only under the same engine, declarations and
+      // string methods
+      const keyPrefix = `${engineId}\u0000${environmentKeyOf(variables)}\u0000${methods}`;
+      shareSubexpressions(run.ast, compileOptions.sharedVariables, keyPrefix);
+    }
     return new CompiledCelExpression(expression, type, estimatedCost, run, wanted);
   }
 
@@ -320,13 +353,14 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
     compiled: CompiledExpression,
     activation: CelActivation,
     budget = createCelBudget(),
+    shared?: SharedValues,
   ): unknown {
     if (!(compiled instanceof CompiledCelExpression)) {
       throw new TypeError('evaluate() needs an expression compiled by this engine');
     }
     let result: unknown;
     try {
-      result = withBudget(budget, compiled.run, activation);
+      result = withBudget(budget, compiled.run, activation, shared);
     } catch (error) {
       throw sanitize(compiled.expression, error);
     }
@@ -398,7 +432,7 @@ function sanitize(expression: string, error: unknown): CelEvaluationError {
   return new CelEvaluationError(code ?? 'function_error', summary, position, source);
 }
 
-export type { CelBudget, CelSchema };
+export type { CelBudget, CelSchema, SharedValues };
 export {
   CelBudgetExceededError,
   CelCompileError,

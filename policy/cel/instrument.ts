@@ -31,22 +31,42 @@ export function stepsUsed(budget: CelBudget): number {
   return Math.min(budget.limit + 1, budget.limit - budget.remaining);
 }
 
-let activeBudget: CelBudget = createCelBudget(0);
+/**
+ * Values of shared sub-expressions (shared-subexpressions.ts) already evaluated against one set of
+ * request-level variables, each with the steps its evaluation spent.
+ */
+export type SharedValues = Map<string, { readonly value: unknown; readonly steps: number }>;
 
-/** Runs `evaluation(argument)` with `budget` as the one every instrumented node spends from. */
+let activeBudget: CelBudget = createCelBudget(0);
+let activeSharedValues: SharedValues | undefined;
+
+/** The budget of the evaluation running now. */
+export const currentBudget = (): CelBudget => activeBudget;
+
+/** The shared values of the evaluation running now, if it shares any. */
+export const currentSharedValues = (): SharedValues | undefined => activeSharedValues;
+
+/**
+ * Runs `evaluation(argument)` with `budget` as the one every instrumented node spends from, and
+ * `shared` as the store of shared sub-expression values (none: every node evaluates).
+ */
 export function withBudget<A, T>(
   budget: CelBudget,
   evaluation: (argument: A) => T,
   argument: A,
+  shared?: SharedValues,
 ): T {
   const previous = activeBudget;
+  const previousShared = activeSharedValues;
   activeBudget = budget;
+  activeSharedValues = shared;
   try {
     const result = evaluation(argument);
     if (budget.remaining < 0) throw new CelBudgetExceededError(budget.limit);
     return result;
   } finally {
     activeBudget = previous;
+    activeSharedValues = previousShared;
   }
 }
 
@@ -80,7 +100,7 @@ export function failingNodeOf(error: unknown): AstNode | undefined {
 }
 
 /** The hook the library would run for `node` now. */
-function currentHook(node: AstNode): EvaluateHook {
+export function currentHook(node: AstNode): EvaluateHook {
   if (Object.hasOwn(node, 'evaluate')) return node.evaluate;
   const { alternate, macro, evaluate } = node.meta;
   if (alternate)

@@ -10,14 +10,21 @@ import { createCelBudget } from '../../../policy/cel/engine.ts';
 import { admit } from '../../../policy/chain/admit.ts';
 import { context, policyObject, task, taskRequest } from './helpers.ts';
 
-/** A compiler with `tick()`, a function that counts its calls and returns true. */
+/**
+ * A compiler with `tick()`, a function that counts its calls and returns true, and `count(x)`,
+ * which counts its calls and returns the size of the list or string x.
+ */
 function countingCompiler() {
-  const counter = { calls: 0 };
+  const counter = { calls: 0, counted: 0 };
   const compiler = createExpressionCompiler({
     extend(environment) {
       environment.registerFunction('tick(): bool', () => {
         counter.calls++;
         return true;
+      });
+      environment.registerFunction('count(dyn): int', (value: unknown) => {
+        counter.counted++;
+        return BigInt((value as string | unknown[]).length);
       });
     },
   });
@@ -42,26 +49,60 @@ describe('results shared between the policies of one request', () => {
     assert.equal(budget.limit - budget.remaining, 3);
   });
 
-  test('an expression naming variables or params runs for every policy', () => {
+  test('the parts of an expression naming variables or params run for every policy', () => {
     const { counter, policy } = countingCompiler();
     const policies = [
       policy('a', {
         variables: [{ name: 'v', expression: "'a'" }],
-        validations: [{ expression: "tick() && variables.v == 'a'" }],
+        validations: [{ expression: "tick() && count(variables.v) == 1 && variables.v == 'a'" }],
       }),
       policy('b', {
         variables: [{ name: 'v', expression: "'b'" }],
-        validations: [{ expression: "tick() && variables.v == 'a'" }],
+        validations: [{ expression: "tick() && count(variables.v) == 1 && variables.v == 'a'" }],
       }),
-      policy('c', { params: { n: 1 }, validations: [{ expression: 'tick() && params.n == 1' }] }),
-      policy('d', { params: { n: 2 }, validations: [{ expression: 'tick() && params.n == 1' }] }),
+      policy('c', {
+        params: { n: 1 },
+        validations: [{ expression: 'tick() && count([params.n]) == 1 && params.n == 1' }],
+      }),
+      policy('d', {
+        params: { n: 2 },
+        validations: [{ expression: 'tick() && count([params.n]) == 1 && params.n == 1' }],
+      }),
     ];
-    const decision = admit(taskRequest(task()), context(policies));
-    assert.equal(counter.calls, 4);
+    const budget = createCelBudget(100);
+    const decision = admit(taskRequest(task()), context(policies, { budget }));
+    // tick() reads nothing of the policy's own: the part shared by all four
+    assert.deepEqual([counter.calls, counter.counted], [1, 4]);
     assert.deepEqual(
       decision.denials.map((denial) => denial.policy),
       ['b', 'd'],
     );
+    assert.equal(budget.limit - budget.remaining, 8);
+  });
+
+  test('a comprehension variable named like a request-level variable is never shared', () => {
+    const { counter, policy } = countingCompiler();
+    const expression = 'params.lists.map(object, count(object)) == [1, 2]';
+    const policies = ['a', 'b'].map((name) =>
+      policy(name, { params: { lists: [['a'], ['b', 'c']] }, validations: [{ expression }] }),
+    );
+    const decision = admit(taskRequest(task()), context(policies));
+    assert.equal(decision.allowed, true);
+    assert.equal(counter.counted, 4);
+  });
+
+  test('a request-level part inside a comprehension step is shared across iterations', () => {
+    const { counter, policy } = countingCompiler();
+    const expression = 'params.sizes.all(n, count(object.spec.prompt) > n)';
+    const policies = ['a', 'b'].map((name) =>
+      policy(name, { params: { sizes: [1, 2, 3] }, validations: [{ expression }] }),
+    );
+    const budget = createCelBudget(100);
+    const decision = admit(taskRequest(task()), context(policies, { budget }));
+    assert.equal(decision.allowed, true);
+    assert.equal(counter.counted, 1);
+    // per policy: 3 steps and 3 count() calls
+    assert.equal(budget.limit - budget.remaining, 12);
   });
 
   test('policies compiled by different compilers share nothing', () => {
@@ -134,6 +175,58 @@ describe('results shared between the policies of one request', () => {
       };
       const shared = run(expression);
       const alone = run(`${expression} && params.on`);
+      assert.equal(shared.remaining, alone.remaining);
+      assert.deepEqual(shared.denials, alone.denials);
+    });
+  }
+
+  // Each row: policy-level expressions (they read params) whose request-level parts are shared
+  // when one compiler compiled them all, against the same policies each from its own compiler,
+  // which share nothing. Denials (messages with their positions) and budget must be the same.
+  const subexpressionCases: { name: string; expressions: string[]; limit: number }[] = [
+    {
+      name: 'a shared part that fails reports the position in each expression',
+      expressions: [
+        'params.on && object.spec.missing.size() > 0',
+        'params.on && params.on && object.spec.missing.size() > 0',
+      ],
+      limit: 100,
+    },
+    {
+      name: 'a replayed part that overdraws the budget fails where the evaluation would',
+      expressions: [
+        '[1, 2, 3].all(x, x > 0) && params.on',
+        '[1, 2, 3].all(x, x > 0) && params.on',
+        '[1, 2, 3].all(x, x > 0) && params.on',
+      ],
+      limit: 10,
+    },
+    {
+      name: 'replayed parts spend what their evaluation spent',
+      expressions: [
+        "object.spec.prompt.size() < 10000 && !params.tools.exists(t, t == 'Forbidden')",
+        "params.on && object.spec.prompt.size() < 10000 && ['x'].exists(t, t == 'x')",
+        'object.spec.prompt.size() < 5 || params.tools.size() == 1',
+      ],
+      limit: 100,
+    },
+  ];
+  for (const { name, expressions, limit } of subexpressionCases) {
+    test(name, () => {
+      const run = (compilerFor: (index: number) => ReturnType<typeof countingCompiler>) => {
+        const policies = expressions.map((expression, index) =>
+          compilerFor(index).policy(`p${index}`, {
+            params: { on: true, tools: ['Read'] },
+            validations: [{ expression }],
+          }),
+        );
+        const budget = createCelBudget(limit);
+        const decision = admit(taskRequest(task()), context(policies, { budget }));
+        return { denials: denialsOf(decision), remaining: budget.remaining };
+      };
+      const oneCompiler = countingCompiler();
+      const shared = run(() => oneCompiler);
+      const alone = run(() => countingCompiler());
       assert.equal(shared.remaining, alone.remaining);
       assert.deepEqual(shared.denials, alone.denials);
     });
