@@ -1,7 +1,8 @@
 // The webhook benchmark's load generator, run as its own process so it does not share an event
 // loop (and a core) with the server it measures. Input: one JSON argument (LoadPlan). Output: one
-// JSON line on stdout (LoadResult). Requests are POSTs over TLS keep-alive, `concurrency` at a
-// time; latency is measured per request from write to last byte.
+// JSON line on stdout (LoadResult), after a line `warmed up` when the measurement starts (the bench
+// reads the server's CPU then). Requests are POSTs over TLS keep-alive, `concurrency` at a time;
+// latency is measured per request from write to last byte.
 import { Agent, request } from 'node:https';
 
 export interface LoadPlan {
@@ -22,6 +23,8 @@ export interface LoadResult {
   failures: number;
   /** the first non-200 answer or transport error, for the report */
   firstFailure?: string;
+  /** CPU the generator itself used while measuring */
+  cpuMs: number;
 }
 
 async function drive(plan: LoadPlan): Promise<LoadResult> {
@@ -61,13 +64,23 @@ async function drive(plan: LoadPlan): Promise<LoadResult> {
     return failures;
   };
   await run(plan.warmupMs, undefined);
+  process.stdout.write('warmed up\n');
+  const cpuBefore = process.cpuUsage();
   const latencies: number[] = [];
   const start = performance.now();
   const failures = await run(plan.durationMs, latencies);
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, seconds, latencies, failures, firstFailure };
+  return {
+    requests: latencies.length,
+    seconds,
+    latencies,
+    failures,
+    firstFailure,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
 }
 
 const plan = JSON.parse(process.argv[2] ?? '') as LoadPlan;

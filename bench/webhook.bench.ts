@@ -2,23 +2,25 @@
 // baseline: an allow-all HTTPS handler (fastify, same TLS, body read and parsed, uid echoed). The
 // load generator runs in its own process (bench/load-generator.ts), as the apiserver would be; the
 // webhook is `orka webhook` as deployed (own process, decision log written), with one worker
-// process and with two (`--workers 2`, sharing the 2 cores with the load generator).
+// process and with two (`--workers 2`, sharing the 2 cores with the load generator). Each case
+// also reports the CPU one review costs the server (its process_cpu_seconds_total) and the load
+// generator, which on one machine compete for the same cores.
 // Targets with 50 custom policies (2 cores): >= 3,000 reviews/s and p99 <= 10 ms.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import { createCertificateAuthority, issueServingCertificate } from '../certs/authority.ts';
 import { type BenchRow, percentile } from './harness.ts';
 import type { LoadPlan, LoadResult } from './load-generator.ts';
 
-const execFileAsync = promisify(execFile);
-
-const WARMUP_MS = 500;
+// long enough for the JIT to settle, so CPU per review is that of a warm server
+const WARMUP_MS = 2000;
 const DURATION_MS = 3000;
 const CONCURRENCY = 16;
 
@@ -75,12 +77,23 @@ interface Load {
   p50: number;
   p99: number;
   failures: number;
+  /** server CPU per review (all its processes) while measuring */
+  serverCpuMs: number;
+  /** the load generator's CPU per review: it shares the machine's cores with the server */
+  clientCpuMs: number;
 }
 
 const LOAD_GENERATOR = fileURLToPath(new URL('./load-generator.ts', import.meta.url));
 
-/** Runs the load generator in its own process against `url` and summarises what it measured. */
-async function drive(url: string, ca: string): Promise<Load> {
+/**
+ * Runs the load generator in its own process against `url` and summarises what it measured;
+ * `serverCpuSeconds` reads the CPU the server has used so far.
+ */
+async function drive(
+  url: string,
+  ca: string,
+  serverCpuSeconds: () => Promise<number>,
+): Promise<Load> {
   const plan: LoadPlan = {
     url,
     ca,
@@ -89,12 +102,23 @@ async function drive(url: string, ca: string): Promise<Load> {
     warmupMs: WARMUP_MS,
     durationMs: DURATION_MS,
   };
-  const { stdout } = await execFileAsync(
+  const generator = spawn(
     process.execPath,
     ['--import', 'tsx', LOAD_GENERATOR, JSON.stringify(plan)],
-    { maxBuffer: 64 * 1024 * 1024 },
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const result = JSON.parse(stdout) as LoadResult;
+  const exited = once(generator, 'exit');
+  let cpuBefore: Promise<number> | undefined;
+  let output = '';
+  for await (const line of createInterface({ input: generator.stdout })) {
+    if (line === 'warmed up') cpuBefore = serverCpuSeconds();
+    else output = line;
+  }
+  const [code] = await exited;
+  if (code !== 0) throw new Error(`the load generator exited with ${code}`);
+  const serverCpu = (await serverCpuSeconds()) - ((await cpuBefore) ?? Number.NaN);
+  const result = JSON.parse(output) as LoadResult;
+  const reviews = result.requests;
   if (result.failures > 0) {
     process.stderr.write(`${result.failures} failed requests; first: ${result.firstFailure}\n`);
   }
@@ -103,7 +127,26 @@ async function drive(url: string, ca: string): Promise<Load> {
     p50: percentile(result.latencies, 50),
     p99: percentile(result.latencies, 99),
     failures: result.failures,
+    serverCpuMs: (serverCpu * 1000) / reviews,
+    clientCpuMs: result.cpuMs / reviews,
   };
+}
+
+/** process_cpu_seconds_total from a webhook's /metrics (summed over its workers). */
+async function scrapeCpuSeconds(url: string, ca: string): Promise<number> {
+  const text = await new Promise<string>((resolve, reject) => {
+    httpsGet(`${url}/metrics`, { ca }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+  const value = /^process_cpu_seconds_total (\S+)$/m.exec(text)?.[1];
+  if (value === undefined) throw new Error(`no process_cpu_seconds_total in ${url}/metrics`);
+  return Number(value);
 }
 
 const ORKA = fileURLToPath(new URL('../bin/orka', import.meta.url));
@@ -141,7 +184,8 @@ async function measureWebhook(
         readFileSync(join(logDir, 'webhook.log'), 'utf8'),
       )?.[1];
     }
-    return await drive(`${url}/validate`, ca);
+    const serving = url;
+    return await drive(`${url}/validate`, ca, () => scrapeCpuSeconds(serving, ca));
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -174,7 +218,15 @@ export default async function webhookBench(): Promise<BenchRow[]> {
   });
   await baseline.listen({ port: 0, host: '127.0.0.1' });
   const baselinePort = (baseline.server.address() as { port: number }).port;
-  const allowAll = await drive(`https://127.0.0.1:${baselinePort}/validate`, authority.cert);
+  const ownCpuSeconds = async () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  };
+  const allowAll = await drive(
+    `https://127.0.0.1:${baselinePort}/validate`,
+    authority.cert,
+    ownCpuSeconds,
+  );
   await baseline.close();
 
   const certDir = mkdtempSync(join(tmpdir(), 'orka-bench-certs-'));
@@ -188,7 +240,14 @@ export default async function webhookBench(): Promise<BenchRow[]> {
   const base = { name: 'allow-all handler', value: allowAll.rate };
   const baseP99 = { name: 'allow-all handler p99', value: allowAll.p99 };
   const note = (load: Load) =>
-    `p50 ${load.p50.toFixed(2)} ms, ${load.failures} failures, ${CONCURRENCY} keep-alive connections, ${DURATION_MS} ms`;
+    `p50 ${load.p50.toFixed(2)} ms, ${load.failures} failures, ${CONCURRENCY} keep-alive connections, ${DURATION_MS} ms; CPU per review: server ${load.serverCpuMs.toFixed(3)} ms, load generator ${load.clientCpuMs.toFixed(3)} ms`;
+  const baseCpu = { name: 'allow-all handler CPU per review', value: allowAll.serverCpuMs };
+  const cpuRow = (name: string, load: Load): BenchRow => ({
+    name: `${name} server CPU per review`,
+    value: load.serverCpuMs,
+    unit: 'ms',
+    baseline: baseCpu,
+  });
   return [
     { name: 'allow-all handler', value: allowAll.rate, unit: 'reviews/s', note: note(allowAll) },
     {
@@ -212,6 +271,15 @@ export default async function webhookBench(): Promise<BenchRow[]> {
       baseline: base,
       note: `${note(twoWorkers)}; target >= 3,000 reviews/s`,
     },
+    {
+      name: 'allow-all handler CPU per review',
+      value: allowAll.serverCpuMs,
+      unit: 'ms',
+      note: `the load generator used ${allowAll.clientCpuMs.toFixed(3)} ms per review of the same cores`,
+    },
+    cpuRow('built-ins only', builtins),
+    cpuRow('built-ins + 50 custom policies', withCustom),
+    cpuRow('built-ins + 50 custom policies, --workers 2', twoWorkers),
     { name: 'built-ins only p99', value: builtins.p99, unit: 'ms', baseline: baseP99 },
     {
       name: 'built-ins + 50 custom policies p99',

@@ -1,4 +1,6 @@
 // The webhook's Prometheus metrics (primitives in metrics/prometheus.ts).
+
+import { ProcessCpuSeconds } from '../metrics/process.ts';
 import {
   Counter,
   Gauge,
@@ -35,6 +37,7 @@ export class WebhookMetrics {
     'Policies in force, by kind (builtin, custom).',
     'max',
   );
+  readonly processCpu = new ProcessCpuSeconds();
 
   snapshot(): MetricSnapshot[] {
     const metrics: Metric[] = [
@@ -44,6 +47,7 @@ export class WebhookMetrics {
       this.compileFailures,
       this.badRequests,
       this.policiesLoaded,
+      this.processCpu,
     ];
     return metrics.map((metric) => metric.snapshot());
   }

@@ -353,6 +353,8 @@ spec:
       /orka_webhook_policy_outcomes_total\{policy="max-turns-warn",action="warn"\} \d+/,
     );
     assert.match(metrics, /orka_webhook_policies_loaded\{kind="custom"\} 3/);
+    const cpuSeconds = /^process_cpu_seconds_total (\S+)$/m.exec(metrics)?.[1];
+    assert.ok(Number(cpuSeconds) > 0, `process_cpu_seconds_total: ${cpuSeconds}`);
   });
 
   test('one log line per decision, without object content', async () => {
