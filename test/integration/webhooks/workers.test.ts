@@ -158,6 +158,8 @@ describe('orka webhook --workers 2', { timeout: 300_000 }, () => {
       assert.deepEqual(await metricLines('orka_webhook_policies_loaded{kind="custom"}'), [
         'orka_webhook_policies_loaded{kind="custom"} 1',
       ]);
+      const cpu = await metricLines('process_cpu_seconds_total');
+      assert.equal(cpu.length, 1, `one pool-wide CPU series: ${cpu.join('\n')}`);
     }
   });
 
