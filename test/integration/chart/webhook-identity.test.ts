@@ -11,7 +11,7 @@ import { PolicyStore } from '../../../webhooks/policies.ts';
 import { componentKubeConfig, startStandinWithChartRbac } from '../../helpers/chart-rbac.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import { componentUsername, type KubeStandin } from '../../kube/index.ts';
-import { installCrds } from '../reconcilers/harness.ts';
+import { createAgent, installCrds } from '../reconcilers/harness.ts';
 import { HELM_UNAVAILABLE } from './chart.ts';
 
 const WEBHOOK = componentUsername('webhook');
@@ -32,18 +32,7 @@ describe('the webhook as orka-webhook under the chart RBAC', { skip: HELM_UNAVAI
     await standin.kubeConfig
       .makeApiClient(CoreV1Api)
       .createNamespace({ body: { metadata: { name: 'team-a' } } });
-    await standin.kubeConfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: 'core.orka.ai',
-      version: 'v1alpha1',
-      namespace: 'team-a',
-      plural: 'agents',
-      body: {
-        apiVersion: 'core.orka.ai/v1alpha1',
-        kind: 'Agent',
-        metadata: { name: 'coder' },
-        spec: { runtime: { type: 'claude' } },
-      },
-    });
+    await createAgent(standin.kubeConfig.makeApiClient(CustomObjectsApi), 'team-a', 'coder');
     const store = new PolicyStore({ flags: {}, paths: [], logger });
     lookups = await startClusterLookups(componentKubeConfig(standin, 'webhook'), store, logger);
   });

@@ -26,7 +26,7 @@ import {
   startKeyServer,
   type TestKey,
 } from '../../unit/api-auth/fixtures.ts';
-import { installCrds } from '../reconcilers/harness.ts';
+import { createAgent, installCrds } from '../reconcilers/harness.ts';
 
 const ORKA = fileURLToPath(new URL('../../../bin/orka', import.meta.url));
 const CONTROLLER_NS = 'orka-system';
@@ -356,16 +356,7 @@ describe('orka controller: authentication, certificates and metrics', () => {
   test('/metrics: reconcile histograms, queue depth, Tasks by phase and Jobs created', async () => {
     const custom = standin.kubeConfig.makeApiClient(CustomObjectsApi);
     const orka = { group: 'core.orka.ai', version: 'v1alpha1', namespace: TEAM };
-    await custom.createNamespacedCustomObject({
-      ...orka,
-      plural: 'agents',
-      body: {
-        apiVersion: 'core.orka.ai/v1alpha1',
-        kind: 'Agent',
-        metadata: { name: 'coder' },
-        spec: { runtime: { type: 'claude' } },
-      },
-    });
+    await createAgent(custom, TEAM, 'coder');
     await custom.createNamespacedCustomObject({
       ...orka,
       plural: 'tasks',

@@ -85,6 +85,27 @@ export async function installCrds(standin: KubeStandin): Promise<void> {
   }
 }
 
+/** Creates an Agent with a Claude runtime, and whatever else `spec` gives it. */
+export async function createAgent(
+  custom: CustomObjectsApi,
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown> = {},
+): Promise<Agent> {
+  return (await custom.createNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace,
+    plural: 'agents',
+    body: {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'Agent',
+      metadata: { name, namespace },
+      spec: { runtime: { type: 'claude' }, ...spec },
+    },
+  })) as Agent;
+}
+
 export interface ControllerFlags {
   maxTasksPerNamespace?: number;
   agentSandboxEnabled?: boolean;
@@ -150,23 +171,8 @@ export class Fixture {
     await this.core.createNamespace({ body: { metadata: { name } } });
   }
 
-  async createAgent(
-    namespace: string,
-    name: string,
-    spec: Record<string, unknown> = {},
-  ): Promise<Agent> {
-    return (await this.custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: 'agents',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'Agent',
-        metadata: { name, namespace },
-        spec: { runtime: { type: 'claude' }, ...spec },
-      },
-    })) as Agent;
+  createAgent(namespace: string, name: string, spec: Record<string, unknown> = {}): Promise<Agent> {
+    return createAgent(this.custom, namespace, name, spec);
   }
 
   async createTask(

@@ -14,7 +14,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { startStandinWithChartRbac, writeComponentKubeconfig } from '../../helpers/chart-rbac.ts';
 import { eventually } from '../../helpers/eventually.ts';
 import type { KubeStandin } from '../../kube/index.ts';
-import { installCrds } from './harness.ts';
+import { createAgent, installCrds } from './harness.ts';
 
 const ORKA = fileURLToPath(new URL('../../../bin/orka', import.meta.url));
 const GROUP = { group: 'core.orka.ai', version: 'v1alpha1' };
@@ -78,17 +78,7 @@ describe('orka controller: restart safety', () => {
     await standin.kubeConfig
       .makeApiClient((await import('@kubernetes/client-node')).CoreV1Api)
       .createNamespace({ body: { metadata: { name: 'crash' } } });
-    await custom.createNamespacedCustomObject({
-      ...GROUP,
-      namespace: 'crash',
-      plural: 'agents',
-      body: {
-        apiVersion: 'core.orka.ai/v1alpha1',
-        kind: 'Agent',
-        metadata: { name: 'coder' },
-        spec: { runtime: { type: 'claude' } },
-      },
-    });
+    await createAgent(custom, 'crash', 'coder');
   });
   after(async () => {
     await standin.stop();
