@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
 import { splitPemBundle } from '../../../certs/authority.ts';
 import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
-import { startDevChild } from './child.ts';
+import { localDevArgs, startDevChild } from './child.ts';
 
 let standin: KubeStandin;
 let dir: string;
@@ -34,22 +34,7 @@ async function startAndStop(
   extraArgs: string[],
   env: Record<string, string>,
 ): Promise<{ stderr: string; caFingerprint: string }> {
-  const dev = startDevChild(
-    [
-      '--kubeconfig',
-      kubeconfig,
-      '--host',
-      '127.0.0.1',
-      '--webhook-port',
-      '0',
-      '--api-port',
-      '0',
-      '--store-path',
-      join(dir, 'orka.db'),
-      ...extraArgs,
-    ],
-    env,
-  );
+  const dev = startDevChild([...localDevArgs(kubeconfig, dir), ...extraArgs], env);
   try {
     await dev.ready;
     const configuration = await standin.kubeConfig

@@ -2,6 +2,7 @@
 // `orka dev ready` line (rejected with the stderr tail if the process exits first), and its exit.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ORKA = fileURLToPath(new URL('../../../bin/orka', import.meta.url));
@@ -17,6 +18,25 @@ export interface DevChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends a signal and waits for the exit. */
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * `orka dev` flags for a run against a stand-in: `kubeconfig`, loopback, ports the system picks,
+ * the store in `dir`.
+ */
+export function localDevArgs(kubeconfig: string, dir: string): string[] {
+  return [
+    '--kubeconfig',
+    kubeconfig,
+    '--host',
+    '127.0.0.1',
+    '--webhook-port',
+    '0',
+    '--api-port',
+    '0',
+    '--store-path',
+    join(dir, 'orka.db'),
+  ];
 }
 
 export function startDevChild(args: string[], env: Record<string, string> = {}): DevChild {

@@ -15,7 +15,7 @@ import {
 } from '@kubernetes/client-node';
 import { eventually } from '../../helpers/eventually.ts';
 import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
-import { type DevChild, READY_LINE, startDevChild } from './child.ts';
+import { type DevChild, localDevArgs, READY_LINE, startDevChild } from './child.ts';
 
 const ALICE = 'alice@example.com';
 const TASKS = { group: 'core.orka.ai', version: 'v1alpha1', plural: 'tasks' };
@@ -61,20 +61,7 @@ describe('orka dev against the Kubernetes API stand-in', () => {
   let dir: string;
   let kubeconfig: string;
   let dev: DevChild;
-  const devArgs = () => [
-    '--kubeconfig',
-    kubeconfig,
-    '--host',
-    '127.0.0.1',
-    '--webhook-port',
-    '0',
-    '--api-port',
-    '0',
-    '--store-path',
-    join(dir, 'orka.db'),
-    '--cert-dir',
-    join(dir, 'certs'),
-  ];
+  const devArgs = () => [...localDevArgs(kubeconfig, dir), '--cert-dir', join(dir, 'certs')];
 
   before(async () => {
     standin = await startKubeStandin();
