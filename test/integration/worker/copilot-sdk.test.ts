@@ -25,6 +25,7 @@ import {
   type PodDirs,
   podDirs,
   podEnv,
+  processGone,
   REPO_ROOT,
   RecordingServer,
   runOrka,
@@ -247,16 +248,6 @@ test('SIGTERM during a turn stops the session and the CLI; the worker exits 1 wi
     intervalMs: 100,
   });
 });
-
-/** Whether `pid` is gone or a zombie (SIGKILL is delivered asynchronously, so callers poll). */
-function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] === 'Z';
-  } catch {
-    return true;
-  }
-}
 
 describe('the worker bundle', () => {
   let dir: string;

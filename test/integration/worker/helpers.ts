@@ -27,6 +27,16 @@ export interface PodDirs {
 
 export const SA_TOKEN = 'sa-token-canary-0123456789abcdef';
 
+/** Whether `pid` is gone or a zombie (signals are delivered asynchronously, so callers poll). */
+export function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] === 'Z';
+  } catch {
+    return true;
+  }
+}
+
 export function podDirs(): PodDirs {
   const root = mkdtempSync(join(tmpdir(), 'orka-worker-'));
   const dirs: PodDirs = {

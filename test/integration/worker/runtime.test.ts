@@ -6,17 +6,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from '../../helpers/eventually.ts';
-import { makeRemote, podDirs, podEnv, RecordingServer, runOrka, standInRuns } from './helpers.ts';
-
-/** Whether `pid` is gone or a zombie (signals are delivered asynchronously, so callers poll). */
-function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] === 'Z';
-  } catch {
-    return true;
-  }
-}
+import {
+  makeRemote,
+  podDirs,
+  podEnv,
+  processGone,
+  RecordingServer,
+  runOrka,
+  standInRuns,
+} from './helpers.ts';
 
 const server = new RecordingServer();
 let url = '';
