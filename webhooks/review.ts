@@ -8,6 +8,7 @@ import {
   parseJsonOfSafeIntegers,
   parseJsonPreservingIntegers,
 } from '../policy/cel/json.ts';
+import { toPlainJson } from '../policy/chain/plain-json.ts';
 import type { AdmissionInput, KubeObject, UserInfo } from '../policy/chain/request.ts';
 import type { Operation } from '../policy/match/resource-rules.ts';
 
@@ -67,38 +68,6 @@ const describeIntegral: Describe = (value) =>
 const shown = (value: unknown, describe: Describe) =>
   typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : describe(value);
 
-/**
- * The chain works on plain JSON numbers; integers beyond 2^53 stay BigInt so no digit is lost on
- * the way to CEL (which sees every integer as a BigInt anyway).
- */
-function toChainJson(value: unknown): unknown {
-  if (typeof value === 'bigint') {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? Number(value)
-      : value;
-  }
-  if (Array.isArray(value)) return value.map(toChainJson);
-  if (isRecord(value)) {
-    const result: Json = {};
-    for (const key of Object.keys(value)) {
-      const member = toChainJson(value[key]);
-      // plain assignment would set the prototype instead of a `__proto__` member
-      if (key === '__proto__') {
-        Object.defineProperty(result, key, {
-          value: member,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else {
-        result[key] = member;
-      }
-    }
-    return result;
-  }
-  return value;
-}
-
 interface ParsedBody {
   review: Json;
   describe: Describe;
@@ -121,7 +90,7 @@ function parseBody(text: string): ParsedBody {
     }
     throw error;
   }
-  return checkedBody(parsed, describeDecoded, toChainJson);
+  return checkedBody(parsed, describeDecoded, toPlainJson);
 }
 
 function checkedBody(

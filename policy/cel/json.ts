@@ -20,7 +20,7 @@ export class JsonParseError extends Error {
 }
 
 /** Adds a property even when its name is `__proto__`, as JSON.parse does. */
-function setOwn(target: { [key: string]: JsonCelValue }, key: string, value: JsonCelValue): void {
+export function setOwn<T>(target: { [key: string]: T }, key: string, value: T): void {
   if (key === '__proto__') {
     Object.defineProperty(target, key, {
       value,

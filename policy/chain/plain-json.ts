@@ -1,6 +1,7 @@
 // CEL results carry integers as BigInt. Objects in the chain use plain JSON numbers, except for
 // integers beyond 2^53, which stay BigInt so no digit is lost (as the webhook decodes them); the
 // schema validator gets a numbers-only copy (forSchemaValidation).
+import { setOwn } from '../cel/json.ts';
 
 const isSafe = (value: bigint) =>
   value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER);
@@ -13,18 +14,7 @@ function mapJson(value: unknown, bigint: (value: bigint) => unknown): unknown {
     for (const key of Object.keys(value)) {
       const member = (value as Record<string, unknown>)[key];
       if (member === undefined) continue;
-      const mapped = mapJson(member, bigint);
-      // plain assignment would set the prototype instead of a `__proto__` member
-      if (key === '__proto__') {
-        Object.defineProperty(result, key, {
-          value: mapped,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else {
-        result[key] = mapped;
-      }
+      setOwn(result, key, mapJson(member, bigint));
     }
     return result;
   }
