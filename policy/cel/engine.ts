@@ -241,8 +241,10 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
       .map((name) => `${name}:${variables[name]!.type}`)
       .join('\n');
 
-  function environmentFor(variables: Readonly<Record<string, CelVariable>>): Environment {
-    const key = environmentKeyOf(variables);
+  function environmentFor(
+    key: string,
+    variables: Readonly<Record<string, CelVariable>>,
+  ): Environment {
     let environment = environments.get(key);
     if (!environment) {
       environment = base.clone();
@@ -300,7 +302,8 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
     for (const [name, declaration] of Object.entries(compileOptions.variables)) {
       variables[name] = variableOf(declaration);
     }
-    const environment = environmentFor(variables);
+    const environmentKey = environmentKeyOf(variables);
+    const environment = environmentFor(environmentKey, variables);
     let run: Runner;
     try {
       run = environment.parse(expression) as unknown as Runner;
@@ -343,7 +346,7 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
     if (compileOptions.sharedVariables) {
       // the same source text means the same value only under the same engine, declarations and
       // string methods
-      const keyPrefix = `${engineId}\u0000${environmentKeyOf(variables)}\u0000${methods}`;
+      const keyPrefix = `${engineId}\u0000${environmentKey}\u0000${methods}`;
       shareSubexpressions(run.ast, compileOptions.sharedVariables, keyPrefix);
     }
     return new CompiledCelExpression(expression, type, estimatedCost, run, wanted);

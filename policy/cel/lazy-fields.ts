@@ -20,24 +20,24 @@ interface ValueContext {
 /** The hook the library would run for `node` now (its own, or its macro's or alternate's). */
 type CurrentHook = (node: AstNode) => EvaluateHook;
 
-function hookFieldRead(node: AstNode, variable: string, field: string, current: CurrentHook) {
+/**
+ * Makes `node`, a read of `variable`, ask a LazyFields value through `read`; when the value is not
+ * one, or `read` finds nothing (no such field, or a shadowing comprehension variable), the
+ * library's own path runs, with its errors.
+ */
+function hookLazyRead(
+  node: AstNode,
+  variable: string,
+  current: CurrentHook,
+  read: (value: LazyFields) => unknown,
+) {
   const inner = current(node);
-  node.evaluate = function lazyFieldRead(evaluator, self, context) {
+  node.evaluate = function lazyRead(evaluator, self, context) {
     const value = (context as ValueContext).getValue(variable);
     if (value instanceof LazyFields) {
-      const member = value.field(field);
-      if (member !== undefined) return member;
+      const result = read(value);
+      if (result !== undefined) return result;
     }
-    // no such field (or a shadowing comprehension variable): the library's own path and errors
-    return inner.call(node, evaluator, self, context);
-  };
-}
-
-function hookWholeRead(node: AstNode, variable: string, current: CurrentHook) {
-  const inner = current(node);
-  node.evaluate = function lazyWholeRead(evaluator, self, context) {
-    const value = (context as ValueContext).getValue(variable);
-    if (value instanceof LazyFields) return value.whole();
     return inner.call(node, evaluator, self, context);
   };
 }
@@ -46,20 +46,12 @@ function hookWholeRead(node: AstNode, variable: string, current: CurrentHook) {
  * `has(name.field...)`: the library's has() reads `name` whole and then looks `field` up in it, so
  * the variable is read as a one-member map holding just that field, computed as field() would.
  */
-function hookHasRoot(root: AstNode, variable: string, field: string, current: CurrentHook) {
-  const inner = current(root);
-  root.evaluate = function lazyHasRead(evaluator, self, context) {
-    const value = (context as ValueContext).getValue(variable);
-    if (value instanceof LazyFields) {
-      const member = value.field(field);
-      if (member !== undefined) {
-        const holder: Record<string, unknown> = Object.create(null);
-        holder[field] = member;
-        return holder;
-      }
-    }
-    return inner.call(root, evaluator, self, context);
-  };
+function holderOf(value: LazyFields, field: string): Record<string, unknown> | undefined {
+  const member = value.field(field);
+  if (member === undefined) return undefined;
+  const holder: Record<string, unknown> = Object.create(null);
+  holder[field] = member;
+  return holder;
 }
 
 /** The selections a has() macro walks, innermost (the identifier) last; set by type checking. */
@@ -85,9 +77,9 @@ export function hookLazyFields(
     if (node.op === '.' && !node.meta.alternate && !node.meta.macro) {
       const [receiver, field] = node.args as [AstNode, string];
       if (isIdentifier(receiver, names))
-        hookFieldRead(node, receiver.args as string, field, current);
+        hookLazyRead(node, receiver.args as string, current, (value) => value.field(field));
     } else if (isIdentifier(node, names)) {
-      hookWholeRead(node, node.args as string, current);
+      hookLazyRead(node, node.args as string, current, (value) => value.whole());
     }
   });
   // after the walk, so that the whole read hooked above is what these fall back to
@@ -96,7 +88,9 @@ export function hookLazyFields(
     const selection = props[props.length - 2];
     if (identifier && selection?.op === '.' && isIdentifier(identifier, names)) {
       const [, field] = selection.args as [AstNode, string];
-      hookHasRoot(identifier, identifier.args as string, field, current);
+      hookLazyRead(identifier, identifier.args as string, current, (value) =>
+        holderOf(value, field),
+      );
     }
   }
 }
