@@ -1,14 +1,22 @@
 // The webhook benchmark's load generator, run as its own process so it does not share an event
-// loop (and a core) with the server it measures. Input: one JSON argument (LoadPlan). Output: one
-// JSON line on stdout (LoadResult), after a line `warmed up` when the measurement starts (the bench
-// reads the server's CPU then). Requests are POSTs over TLS keep-alive, `concurrency` at a time;
-// latency is measured per request from write to last byte.
-import { Agent, request } from 'node:https';
+// loop with the server it measures. Input: one JSON argument (LoadPlan). Output: one JSON line on
+// stdout (LoadResult), after a line `warmed up` when the measurement starts (the bench reads the
+// server's CPU then).
+//
+// It shares the machine's two cores with the server, so it is kept lean, as wrk or h2load would
+// be: `concurrency` TLS keep-alive connections, each sending one pre-encoded HTTP/1.1 POST at a
+// time and framing the answer itself (http-responses.ts) instead of going through node:https's
+// agent and message objects. Every answer is checked as the apiserver would: HTTP 200 and an
+// AdmissionReview whose response echoes the request's uid. Latency is measured per request from
+// write to last byte.
+import { connect, type TLSSocket } from 'node:tls';
+import { ResponseFramer } from './http-responses.ts';
 
 export interface LoadPlan {
   url: string;
   /** PEM: the only CA the client trusts */
   ca: string;
+  /** an AdmissionReview with request.uid */
   body: string;
   concurrency: number;
   warmupMs: number;
@@ -21,46 +29,111 @@ export interface LoadResult {
   /** latencies in ms, sorted ascending */
   latencies: number[];
   failures: number;
-  /** the first non-200 answer or transport error, for the report */
+  /** the first failed answer or transport error, for the report */
   firstFailure?: string;
   /** CPU the generator itself used while measuring */
   cpuMs: number;
 }
 
-async function drive(plan: LoadPlan): Promise<LoadResult> {
-  const agent = new Agent({ ca: plan.ca, keepAlive: true, maxSockets: plan.concurrency });
-  let firstFailure: string | undefined;
-  const post = () =>
-    new Promise<number>((resolve) => {
-      const req = request(
-        plan.url,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', (error) => {
-        firstFailure ??= error.message;
-        resolve(0);
-      });
-      req.end(plan.body);
+function encodeRequest(url: URL, body: string): Buffer {
+  const payload = Buffer.from(body);
+  const head =
+    `POST ${url.pathname}${url.search} HTTP/1.1\r\n` +
+    `Host: ${url.host}\r\n` +
+    'Content-Type: application/json\r\n' +
+    `Content-Length: ${payload.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), payload]);
+}
+
+/** Why an answer is not a successful review of the request with `uid`; undefined when it is. */
+function answerProblem(status: number, body: Buffer, uid: string): string | undefined {
+  if (status !== 200) return `HTTP ${status}`;
+  let review: { response?: { uid?: unknown } };
+  try {
+    review = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 'the answer is not JSON';
+  }
+  return review.response?.uid === uid ? undefined : 'the answer does not echo the request uid';
+}
+
+/** One keep-alive connection; `exchange` sends the request and resolves with the problem, if any. */
+class Connection {
+  private readonly framer = new ResponseFramer();
+  private waiting: ((problem: string | undefined) => void) | undefined;
+  private readonly socket: TLSSocket;
+  private closedBecause: string | undefined;
+
+  constructor(
+    url: URL,
+    ca: string,
+    private readonly request: Buffer,
+    private readonly uid: string,
+  ) {
+    this.socket = connect({ host: url.hostname, port: Number(url.port || 443), ca });
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => {
+      for (const framed of this.framer.push(chunk)) {
+        this.settle(
+          framed.kind === 'malformed'
+            ? framed.reason
+            : answerProblem(framed.response.status, framed.response.body, this.uid),
+        );
+        if (framed.kind === 'malformed') this.socket.destroy();
+      }
     });
+    this.socket.on('error', (error) => this.close(error.message));
+    this.socket.on('close', () => this.close('the server closed the connection'));
+  }
+
+  exchange(): Promise<string | undefined> {
+    if (this.closedBecause !== undefined) return Promise.resolve(this.closedBecause);
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.socket.write(this.request);
+    });
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private settle(problem: string | undefined): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.(problem ?? undefined);
+  }
+
+  private close(reason: string): void {
+    this.closedBecause ??= reason;
+    this.settle(this.closedBecause);
+  }
+}
+
+async function drive(plan: LoadPlan): Promise<LoadResult> {
+  const url = new URL(plan.url);
+  const uid = (JSON.parse(plan.body) as { request: { uid: string } }).request.uid;
+  const request = encodeRequest(url, plan.body);
+  const connections = Array.from(
+    { length: plan.concurrency },
+    () => new Connection(url, plan.ca, request, uid),
+  );
+  let firstFailure: string | undefined;
   const run = async (durationMs: number, latencies: number[] | undefined) => {
     let failures = 0;
     const deadline = performance.now() + durationMs;
-    const worker = async () => {
+    const worker = async (connection: Connection) => {
       while (performance.now() < deadline) {
         const start = performance.now();
-        const status = await post();
+        const problem = await connection.exchange();
         latencies?.push(performance.now() - start);
-        if (status !== 200) {
+        if (problem !== undefined) {
           failures++;
-          firstFailure ??= `HTTP ${status}`;
+          firstFailure ??= problem;
         }
       }
     };
-    await Promise.all(Array.from({ length: plan.concurrency }, worker));
+    await Promise.all(connections.map(worker));
     return failures;
   };
   await run(plan.warmupMs, undefined);
@@ -71,7 +144,7 @@ async function drive(plan: LoadPlan): Promise<LoadResult> {
   const failures = await run(plan.durationMs, latencies);
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  agent.destroy();
+  for (const connection of connections) connection.destroy();
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length,
