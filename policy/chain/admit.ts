@@ -3,8 +3,8 @@
 // validation, validations (built-in, then custom by name; skipped when the schema failed, as the
 // apiserver never calls validating webhooks then). Every failing validation is reported;
 // the first denial's reason sets the HTTP code. Dry-run requests get the same decision.
-import { changedProvenanceFields } from '../admission-policy/provenance.ts';
-import type { CompiledPolicy } from '../admission-policy/types.ts';
+import { changedProvenanceFields, type ManagedKeys } from '../admission-policy/provenance.ts';
+import type { Activation, CompiledPolicy } from '../admission-policy/types.ts';
 import { type CelBudget, createCelBudget } from '../cel/engine.ts';
 import { stringifyJsonPreservingIntegers } from '../cel/json.ts';
 import { mutateWithPolicy, type PatchGuard } from '../evaluate/mutate.ts';
@@ -18,7 +18,7 @@ import {
 import {
   type ParamsLookup,
   type PolicyEvaluation,
-  validateWithPolicy,
+  validateWithPolicyInto,
 } from '../evaluate/policy.ts';
 import type { PolicyTracer } from '../evaluate/trace.ts';
 import type { PatchOperation } from '../json-patch/apply.ts';
@@ -93,6 +93,43 @@ function customPoliciesApply(input: AdmissionInput, config: PolicyConfig): boole
   return true;
 }
 
+/** Refuses a custom mutation that changes a provenance field. One per set of managed keys. */
+const provenanceGuards = new WeakMap<ManagedKeys, PatchGuard>();
+
+function provenanceGuard(managedKeys: ManagedKeys): PatchGuard {
+  let guard = provenanceGuards.get(managedKeys);
+  if (guard === undefined) {
+    guard = (before, after) => {
+      const changed = changedProvenanceFields(before, after, managedKeys);
+      return changed.length > 0
+        ? `custom mutations may not change provenance fields: ${changed.join(', ')}`
+        : undefined;
+    };
+    provenanceGuards.set(managedKeys, guard);
+  }
+  return guard;
+}
+
+/** The request as each policy sees it at one point of the chain. */
+function evaluationOf(
+  input: AdmissionInput,
+  current: KubeObject | null,
+  activationFor: (object: KubeObject | null) => Activation,
+  context: AdmissionContext,
+  budget: CelBudget,
+): PolicyEvaluation {
+  return {
+    input: { ...input, object: current },
+    // built when a policy first binds it: /mutate's view of most requests never does
+    get activation() {
+      return activationFor(current);
+    },
+    namespaceObject: context.namespaceObject,
+    lookupParams: context.lookupParams,
+    budget,
+  };
+}
+
 function unknownAgentWarning(input: AdmissionInput, object: KubeObject | null): string | undefined {
   const agentRef = (
     object?.spec as { agentRef?: { name?: unknown; namespace?: unknown } } | undefined
@@ -131,30 +168,16 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
     config,
     resources,
   });
-  const evaluationFor = (current: KubeObject | null): PolicyEvaluation => ({
-    input: { ...input, object: current },
-    // built when a policy first binds it: /mutate's view of most requests never does
-    get activation() {
-      return activationFor(current);
-    },
-    namespaceObject: context.namespaceObject,
-    lookupParams: context.lookupParams,
-    budget,
-  });
 
   if (mutating && object !== null) {
-    const guard: PatchGuard = (before, after) => {
-      const changed = changedProvenanceFields(before, after, resources.managedKeys);
-      return changed.length > 0
-        ? `custom mutations may not change provenance fields: ${changed.join(', ')}`
-        : undefined;
-    };
     for (const policy of ordered) {
+      // a policy without mutations changes nothing in this phase
+      if (policy.mutations.length === 0) continue;
       const step = mutateWithPolicy(
         policy,
         object,
-        evaluationFor,
-        policy.builtin ? undefined : guard,
+        (current) => evaluationOf(input, current, activationFor, context, budget),
+        policy.builtin ? undefined : provenanceGuard(resources.managedKeys),
       );
       object = step.object;
       patch.push(...step.patch);
@@ -187,7 +210,7 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
   // failure is the whole answer (never repeated in the words of a semantics policy).
   const validation: PolicyOutcome = emptyOutcome();
   if (schemaDenials.length === 0) {
-    const evaluation = evaluationFor(object);
+    const evaluation = evaluationOf(input, object, activationFor, context, budget);
     if (tracer) evaluation.tracer = tracer;
     const acting = applyNamespaceOverrides(
       context.policies.builtin,
@@ -195,10 +218,8 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
       context.namespaceObject,
     );
     validation.warnings.push(...acting.warnings);
-    for (const policy of acting.builtin)
-      mergeOutcome(validation, validateWithPolicy(policy, evaluation));
-    for (const policy of acting.custom)
-      mergeOutcome(validation, validateWithPolicy(policy, evaluation));
+    for (const policy of acting.builtin) validateWithPolicyInto(validation, policy, evaluation);
+    for (const policy of acting.custom) validateWithPolicyInto(validation, policy, evaluation);
     if (tracer && !customApply) traceExcludedCustomPolicies(tracer, context.policies.custom);
 
     if (

@@ -15,6 +15,7 @@ import { constraintsMatch } from './matching.ts';
 import {
   describeEvaluationError,
   emptyOutcome,
+  mergeOutcome,
   type PolicyOutcome,
   recordFailure,
 } from './outcome.ts';
@@ -70,24 +71,31 @@ export function bindActivation(
   return activation;
 }
 
-function paramsFor(
-  policy: CompiledPolicy,
-  evaluation: PolicyEvaluation,
-): { found: boolean; value: unknown } {
-  if (!policy.params) return { found: true, value: null };
-  if ('inline' in policy.params) return { found: true, value: policy.params.inline };
+/** A policy that does not apply to the request (matchConstraints or a matchCondition). */
+const SKIPPED = Symbol('skipped');
+
+/** Why a matched policy cannot be evaluated (params not found, a matchCondition failed). */
+class PreparationError {
+  constructor(readonly message: string) {}
+}
+
+/**
+ * The policy's params, SKIPPED, or a PreparationError: what matchPolicy finds out. Internal forms
+ * without a wrapper object, as they run for every policy of every request.
+ */
+type Matching = unknown;
+
+/** The params of a policy that matched: null without params, PreparationError when not found. */
+function paramsFor(policy: CompiledPolicy, evaluation: PolicyEvaluation): unknown {
+  if (!policy.params) return null;
+  if ('inline' in policy.params) return policy.params.inline;
   const ref = policy.params.ref;
   const namespace = ref.namespace ?? evaluation.input.namespace;
   const value = evaluation.lookupParams?.(ref, namespace);
   return value === undefined || value === null
-    ? { found: false, value: null }
-    : { found: true, value: toCelValue(value) };
+    ? new PreparationError(`spec.paramRef: params ConfigMap "${namespace}/${ref.name}" not found`)
+    : toCelValue(value);
 }
-
-type Matching =
-  | { kind: 'skip' }
-  | { kind: 'error'; message: string }
-  | { kind: 'matched'; params: unknown };
 
 /** matchConstraints and params: everything about a policy that needs no evaluation. */
 function matchPolicy(
@@ -103,29 +111,20 @@ function matchPolicy(
         evaluation.namespaceObject,
       );
     }
-    return { kind: 'skip' };
+    return SKIPPED;
   }
-  const params = paramsFor(policy, evaluation);
-  if (!params.found) {
-    const ref = (policy.params as { ref: ParamRef }).ref;
-    const namespace = ref.namespace ?? evaluation.input.namespace;
-    return {
-      kind: 'error',
-      message: `spec.paramRef: params ConfigMap "${namespace}/${ref.name}" not found`,
-    };
-  }
-  return { kind: 'matched', params: params.value };
+  return paramsFor(policy, evaluation);
 }
 
-/** Matching, params and matchConditions; `ready` carries the policy's activation. */
-export function preparePolicy(
+/** The policy's activation, SKIPPED, or a PreparationError: preparePolicy without wrappers. */
+function prepare(
   policy: CompiledPolicy,
   evaluation: PolicyEvaluation,
-  trace?: PolicyTrace,
-): Preparation {
+  trace: PolicyTrace | undefined,
+): Activation | typeof SKIPPED | PreparationError {
   const matching = matchPolicy(policy, evaluation, trace);
-  if (matching.kind !== 'matched') return matching;
-  const activation = bindActivation(policy, evaluation, matching.params);
+  if (matching === SKIPPED || matching instanceof PreparationError) return matching;
+  const activation = bindActivation(policy, evaluation, matching);
   let errorMessage: string | undefined;
   const conditions = policy.matchConditions;
   for (let i = 0; i < conditions.length; i++) {
@@ -139,15 +138,25 @@ export function preparePolicy(
             detail: `matchConditions[${i}] "${condition.name}" is ${String(value)}`,
           };
         }
-        return { kind: 'skip' };
+        return SKIPPED;
       }
     } catch (error) {
       errorMessage ??= describeEvaluationError(error, `spec.matchConditions[${i}].expression`);
     }
   }
-  return errorMessage === undefined
-    ? { kind: 'ready', activation }
-    : { kind: 'error', message: errorMessage };
+  return errorMessage === undefined ? activation : new PreparationError(errorMessage);
+}
+
+/** Matching, params and matchConditions; `ready` carries the policy's activation. */
+export function preparePolicy(
+  policy: CompiledPolicy,
+  evaluation: PolicyEvaluation,
+  trace?: PolicyTrace,
+): Preparation {
+  const prepared = prepare(policy, evaluation, trace);
+  if (prepared === SKIPPED) return { kind: 'skip' };
+  if (prepared instanceof PreparationError) return { kind: 'error', message: prepared.message };
+  return { kind: 'ready', activation: prepared as Activation };
 }
 
 const MAX_MESSAGE_BYTES = 5 * 1024;
@@ -199,39 +208,52 @@ export function validateWithPolicy(
   evaluation: PolicyEvaluation,
 ): PolicyOutcome {
   const outcome = emptyOutcome();
+  validateWithPolicyInto(outcome, policy, evaluation);
+  return outcome;
+}
+
+/**
+ * validateWithPolicy merged into `into` as mergeOutcome merges it. The policy's own outcome is
+ * made only once it has something besides its result: most policies pass, and this runs for
+ * every policy of every request.
+ */
+export function validateWithPolicyInto(
+  into: PolicyOutcome,
+  policy: CompiledPolicy,
+  evaluation: PolicyEvaluation,
+): void {
   const trace = evaluation.tracer ? startTrace(policy) : undefined;
-  const prepared =
-    trace === undefined && nothingToEvaluate(policy)
-      ? matchPolicy(policy, evaluation, trace)
-      : preparePolicy(policy, evaluation, trace);
-  if (prepared.kind === 'skip') {
+  const matchOnly = trace === undefined && nothingToEvaluate(policy);
+  const prepared = matchOnly
+    ? matchPolicy(policy, evaluation, trace)
+    : prepare(policy, evaluation, trace);
+  if (prepared === SKIPPED) {
     if (trace) evaluation.tracer?.record(trace);
-    return outcome;
+    return;
   }
-  let result: 'pass' | 'fail' | 'error' = 'pass';
-  if (prepared.kind === 'error') {
-    result = recordInternalError(outcome, policy, prepared.message, -1);
+  if (prepared instanceof PreparationError) {
+    const outcome = emptyOutcome();
+    const result = recordInternalError(outcome, policy, prepared.message, -1);
     if (trace) {
       trace.matched = true;
       trace.error = prepared.message;
       evaluation.tracer?.record(trace);
     }
-    outcome.results.push({
+    mergeOutcome(into, outcome);
+    into.results.push({ policy: policy.name, validationActions: policy.validationActions, result });
+    return;
+  }
+  if (matchOnly) {
+    into.results.push({
       policy: policy.name,
       validationActions: policy.validationActions,
-      result,
+      result: 'pass',
     });
-    return outcome;
+    return;
   }
-  if (prepared.kind === 'matched') {
-    outcome.results.push({
-      policy: policy.name,
-      validationActions: policy.validationActions,
-      result,
-    });
-    return outcome;
-  }
-  const { activation } = prepared;
+  const activation = prepared as Activation;
+  let outcome: PolicyOutcome | undefined;
+  let result: 'pass' | 'fail' | 'error' = 'pass';
   const { validations, auditAnnotations } = policy;
   for (let i = 0; i < validations.length; i++) {
     const validation = validations[i]!;
@@ -246,6 +268,7 @@ export function validateWithPolicy(
         result: 'error',
         message,
       });
+      outcome ??= emptyOutcome();
       result = recordInternalError(outcome, policy, message, i);
       continue;
     }
@@ -258,6 +281,7 @@ export function validateWithPolicy(
         result: 'false',
         message,
       });
+      outcome ??= emptyOutcome();
       recordFailure(outcome, policy, { message, reason: validation.reason, index: i });
     } else {
       trace?.validations.push({
@@ -272,6 +296,7 @@ export function validateWithPolicy(
     try {
       const value = annotation.value.evaluate(activation, evaluation.budget);
       if (value === null || value === undefined) continue;
+      outcome ??= emptyOutcome();
       if (typeof value !== 'string') {
         result = recordInternalError(
           outcome,
@@ -284,6 +309,7 @@ export function validateWithPolicy(
       const key = `${policy.name}/${annotation.key}`;
       if (!Object.hasOwn(outcome.auditAnnotations, key)) outcome.auditAnnotations[key] = value;
     } catch (error) {
+      outcome ??= emptyOutcome();
       result = recordInternalError(
         outcome,
         policy,
@@ -294,15 +320,11 @@ export function validateWithPolicy(
   }
   if (trace) {
     trace.matched = true;
-    trace.variables = traceVariables(policy, prepared.activation);
+    trace.variables = traceVariables(policy, activation);
     evaluation.tracer?.record(trace);
   }
-  outcome.results.push({
-    policy: policy.name,
-    validationActions: policy.validationActions,
-    result,
-  });
-  return outcome;
+  if (outcome !== undefined) mergeOutcome(into, outcome);
+  into.results.push({ policy: policy.name, validationActions: policy.validationActions, result });
 }
 
 function startTrace(policy: CompiledPolicy): PolicyTrace {
