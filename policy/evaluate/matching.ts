@@ -3,19 +3,12 @@
 import type { MatchConstraints } from '../admission-policy/types.ts';
 import type { AdmissionInput, KubeObject } from '../chain/request.ts';
 import { type Labels, selectorMatches } from '../match/label-selector.ts';
-import { type ResourceRule, type RuleTarget, ruleMatches } from '../match/resource-rules.ts';
-
-// One request's target, shared by every policy matched against it.
-const targets = new WeakMap<AdmissionInput, RuleTarget>();
-
-function cachedRuleTarget(input: AdmissionInput): RuleTarget {
-  let target = targets.get(input);
-  if (target === undefined) {
-    target = ruleTargetOf(input);
-    targets.set(input, target);
-  }
-  return target;
-}
+import {
+  type CompiledResourceRule,
+  compiledRuleMatches,
+  compileResourceRule,
+  type RuleTarget,
+} from '../match/resource-rules.ts';
 
 export function ruleTargetOf(input: AdmissionInput): RuleTarget {
   return {
@@ -34,9 +27,47 @@ export function labelsOf(object: KubeObject | null | undefined): Labels {
   return typeof labels === 'object' && labels !== null ? (labels as Labels) : {};
 }
 
-function anyRuleMatches(rules: readonly ResourceRule[] | undefined, target: RuleTarget): boolean {
-  if (rules === undefined) return false;
-  for (const rule of rules) if (ruleMatches(rule, target)) return true;
+interface CompiledConstraints {
+  readonly resourceRules: readonly CompiledResourceRule[];
+  readonly excludeResourceRules: readonly CompiledResourceRule[];
+}
+
+// Compiled on a policy's first request, once per policy (its matchConstraints never change).
+const compiledConstraints = new WeakMap<MatchConstraints, CompiledConstraints>();
+
+function compiledOf(constraints: MatchConstraints): CompiledConstraints {
+  let compiled = compiledConstraints.get(constraints);
+  if (compiled === undefined) {
+    compiled = {
+      resourceRules: (constraints.resourceRules ?? []).map(compileResourceRule),
+      excludeResourceRules: (constraints.excludeResourceRules ?? []).map(compileResourceRule),
+    };
+    compiledConstraints.set(constraints, compiled);
+  }
+  return compiled;
+}
+
+function anyRuleMatches(rules: readonly CompiledResourceRule[], input: AdmissionInput): boolean {
+  if (rules.length === 0) return false;
+  const { group, version, resource } = input.resource;
+  const namespaced = input.namespace !== '';
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    if (
+      compiledRuleMatches(
+        rule,
+        group,
+        version,
+        resource,
+        input.subResource,
+        input.operation,
+        input.name,
+        namespaced,
+      )
+    ) {
+      return true;
+    }
+  }
   return false;
 }
 
@@ -45,9 +76,9 @@ export function constraintsMatch(
   input: AdmissionInput,
   namespaceObject: KubeObject | null,
 ): boolean {
-  const target = cachedRuleTarget(input);
-  if (!anyRuleMatches(constraints.resourceRules, target)) return false;
-  if (anyRuleMatches(constraints.excludeResourceRules, target)) return false;
+  const compiled = compiledOf(constraints);
+  if (!anyRuleMatches(compiled.resourceRules, input)) return false;
+  if (anyRuleMatches(compiled.excludeResourceRules, input)) return false;
   if (constraints.namespaceSelector && input.namespace !== '') {
     if (!selectorMatches(constraints.namespaceSelector, labelsOf(namespaceObject))) return false;
   }

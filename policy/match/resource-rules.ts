@@ -24,59 +24,101 @@ export interface RuleTarget {
   namespaced: boolean;
 }
 
-function allows(list: readonly string[] | undefined, value: string): boolean {
-  if (list === undefined) return false;
-  for (const item of list) if (item === '*' || item === value) return true;
+/**
+ * A rule with its lists read once: `*` turned into "any", resource patterns split into resource
+ * and subresource, so matching a request compares strings and allocates nothing.
+ */
+export interface CompiledResourceRule {
+  /** undefined: any value; else the values allowed (empty when the rule lists none) */
+  readonly operations: readonly string[] | undefined;
+  readonly groups: readonly string[] | undefined;
+  readonly versions: readonly string[] | undefined;
+  readonly resources: readonly ResourcePattern[];
+  /** undefined when the rule names no resources (any name) */
+  readonly names: readonly string[] | undefined;
+  /** undefined: any scope; true: namespaced requests only; false: cluster-scoped only */
+  readonly namespaced: boolean | undefined;
+}
+
+interface ResourcePattern {
+  /** `*` for any resource */
+  readonly resource: string;
+  /** undefined: no subresource; `*`: any subresource */
+  readonly subResource: string | undefined;
+}
+
+/** The values a list allows: undefined when it holds `*`, an empty list when it is absent. */
+const allowedValues = (list: readonly string[] | undefined): readonly string[] | undefined =>
+  list === undefined ? [] : list.includes('*') ? undefined : list;
+
+function parsePattern(pattern: string): ResourcePattern {
+  const [resource, subResource] = pattern.split('/', 2) as [string, string | undefined];
+  return { resource, subResource };
+}
+
+export function compileResourceRule(rule: ResourceRule): CompiledResourceRule {
+  const scope = rule.scope ?? '*';
+  return {
+    operations: allowedValues(rule.operations),
+    groups: allowedValues(rule.apiGroups),
+    versions: allowedValues(rule.apiVersions),
+    resources: (rule.resources ?? []).map(parsePattern),
+    names: rule.resourceNames && rule.resourceNames.length > 0 ? rule.resourceNames : undefined,
+    namespaced: scope === 'Namespaced' ? true : scope === 'Cluster' ? false : undefined,
+  };
+}
+
+function allows(values: readonly string[] | undefined, value: string): boolean {
+  if (values === undefined) return true;
+  for (let i = 0; i < values.length; i++) if (values[i] === value) return true;
   return false;
 }
 
-type ResourcePattern = readonly [resource: string, subResource: string | undefined];
-
-// Rules come from loaded policies, so the patterns are few and parsed once each (the cap only
-// guards against a long-running process seeing ever new ones).
-const parsedPatterns = new Map<string, ResourcePattern>();
-const MAX_PARSED_PATTERNS = 4096;
-
-function parsePattern(pattern: string): ResourcePattern {
-  let parsed = parsedPatterns.get(pattern);
-  if (parsed === undefined) {
-    parsed = pattern.split('/', 2) as [string, string | undefined];
-    if (parsedPatterns.size >= MAX_PARSED_PATTERNS) parsedPatterns.clear();
-    parsedPatterns.set(pattern, parsed);
-  }
-  return parsed;
-}
-
-function resourceMatches(pattern: string, resource: string, subResource: string): boolean {
-  const [patternResource, patternSub] = parsePattern(pattern);
-  if (patternSub === undefined) {
-    return subResource === '' && (patternResource === '*' || patternResource === resource);
-  }
-  const resourceOk = patternResource === '*' || patternResource === resource;
+function resourceMatches(pattern: ResourcePattern, resource: string, subResource: string): boolean {
+  const resourceOk = pattern.resource === '*' || pattern.resource === resource;
+  if (pattern.subResource === undefined) return subResource === '' && resourceOk;
   const subOk =
-    patternSub === '*' ? subResource !== '' || patternResource === '*' : patternSub === subResource;
+    pattern.subResource === '*'
+      ? subResource !== '' || pattern.resource === '*'
+      : pattern.subResource === subResource;
   return resourceOk && subOk;
 }
 
-function anyResourceMatches(patterns: readonly string[] | undefined, target: RuleTarget): boolean {
-  if (patterns === undefined) return false;
-  for (const pattern of patterns) {
-    if (resourceMatches(pattern, target.resource, target.subResource)) return true;
+/** Whether a compiled rule selects a request; the target's parts are passed one by one. */
+export function compiledRuleMatches(
+  rule: CompiledResourceRule,
+  group: string,
+  version: string,
+  resource: string,
+  subResource: string,
+  operation: string,
+  name: string,
+  namespaced: boolean,
+): boolean {
+  if (!allows(rule.operations, operation)) return false;
+  if (!allows(rule.groups, group)) return false;
+  if (!allows(rule.versions, version)) return false;
+  let resourceOk = false;
+  const patterns = rule.resources;
+  for (let i = 0; i < patterns.length && !resourceOk; i++) {
+    resourceOk = resourceMatches(patterns[i]!, resource, subResource);
   }
-  return false;
+  if (!resourceOk) return false;
+  if (rule.names !== undefined && !rule.names.includes(name)) return false;
+  return rule.namespaced === undefined || rule.namespaced === namespaced;
 }
 
 export function ruleMatches(rule: ResourceRule, target: RuleTarget): boolean {
-  if (!allows(rule.operations, target.operation)) return false;
-  if (!allows(rule.apiGroups, target.group)) return false;
-  if (!allows(rule.apiVersions, target.version)) return false;
-  if (!anyResourceMatches(rule.resources, target)) return false;
-  const names = rule.resourceNames ?? [];
-  if (names.length > 0 && !names.includes(target.name)) return false;
-  const scope = rule.scope ?? '*';
-  if (scope === 'Namespaced' && !target.namespaced) return false;
-  if (scope === 'Cluster' && target.namespaced) return false;
-  return true;
+  return compiledRuleMatches(
+    compileResourceRule(rule),
+    target.group,
+    target.version,
+    target.resource,
+    target.subResource,
+    target.operation,
+    target.name,
+    target.namespaced,
+  );
 }
 
 const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT', '*'];
