@@ -5,25 +5,86 @@
 import { kindOf } from './kinds.ts';
 import { isObject, itemsOf, mapValuesOf, propertiesOf, type SchemaNode } from './schema-walk.ts';
 
-function defaultNode(value: unknown, schema: SchemaNode): void {
+/**
+ * A schema node as defaulting reads it, prepared once per schema: its properties as a list, and
+ * no node where the walk would do nothing (a schema without properties, items or map values).
+ */
+interface DefaultingNode {
+  readonly properties: readonly DefaultingProperty[] | undefined;
+  readonly items: DefaultingNode | undefined;
+  readonly mapValues: DefaultingNode | undefined;
+}
+
+interface DefaultingProperty {
+  readonly name: string;
+  /** undefined when the property has no default */
+  readonly default: unknown;
+  readonly node: DefaultingNode | undefined;
+}
+
+const defaultingNodes = new WeakMap<SchemaNode, DefaultingNode | undefined>();
+
+function defaultingNodeOf(schema: SchemaNode): DefaultingNode | undefined {
+  if (!isObject(schema)) return undefined;
+  if (defaultingNodes.has(schema)) return defaultingNodes.get(schema);
+  const properties = propertiesOf(schema);
+  const items = itemsOf(schema);
+  const mapValues = mapValuesOf(schema);
+  if (!properties && !items && !mapValues) {
+    defaultingNodes.set(schema, undefined);
+    return undefined;
+  }
+  const node: {
+    properties: DefaultingProperty[] | undefined;
+    items: DefaultingNode | undefined;
+    mapValues: DefaultingNode | undefined;
+  } = { properties: undefined, items: undefined, mapValues: undefined };
+  // registered before its children, so a schema that contains itself is prepared once
+  defaultingNodes.set(schema, node);
+  node.properties = properties
+    ? Object.entries(properties).map(([name, child]) => ({
+        name,
+        default: child.default,
+        node: defaultingNodeOf(child),
+      }))
+    : undefined;
+  node.items = items && defaultingNodeOf(items);
+  node.mapValues = mapValues && defaultingNodeOf(mapValues);
+  return node;
+}
+
+/** A fresh copy of a default: a primitive is its own copy. */
+const copyOfDefault = (value: unknown) =>
+  typeof value === 'object' && value !== null ? structuredClone(value) : value;
+
+function defaultNode(value: unknown, node: DefaultingNode): void {
   if (Array.isArray(value)) {
-    const items = itemsOf(schema);
+    const items = node.items;
     if (items) for (const item of value) defaultNode(item, items);
     return;
   }
   if (!isObject(value)) return;
-  const properties = propertiesOf(schema);
+  const properties = node.properties;
   if (properties) {
-    for (const [name, child] of Object.entries(properties)) {
+    for (let i = 0; i < properties.length; i++) {
+      const property: DefaultingProperty = properties[i]!;
+      const name = property.name;
       if (value[name] === null) delete value[name];
-      if (value[name] === undefined && child.default !== undefined) {
-        value[name] = structuredClone(child.default);
+      if (value[name] === undefined && property.default !== undefined) {
+        value[name] = copyOfDefault(property.default);
       }
-      if (value[name] !== undefined) defaultNode(value[name], child);
+      const child = property.node;
+      if (child !== undefined && value[name] !== undefined) defaultNode(value[name], child);
     }
   }
-  const values = mapValuesOf(schema);
-  if (values) for (const entry of Object.values(value)) defaultNode(entry, values);
+  const mapValues = node.mapValues;
+  if (mapValues) for (const entry of Object.values(value)) defaultNode(entry, mapValues);
+}
+
+/** Structural defaulting of `value` itself against `schema`. */
+function defaultInPlace(value: unknown, schema: SchemaNode): void {
+  const node = defaultingNodeOf(schema);
+  if (node !== undefined) defaultNode(value, node);
 }
 
 /**
@@ -57,13 +118,13 @@ function copyJson<T>(value: T): T {
 /** A defaulted copy of `value` against `schema`. */
 export function applySchemaDefaults<T>(value: T, schema: SchemaNode): T {
   const copy = copyJson(value);
-  defaultNode(copy, schema);
+  defaultInPlace(copy, schema);
   return copy;
 }
 
 /** Defaults `value` itself: only for a value nothing else holds (a copy just made). */
 export function applySchemaDefaultsInPlace(value: unknown, schema: SchemaNode): void {
-  defaultNode(value, schema);
+  defaultInPlace(value, schema);
 }
 
 /**

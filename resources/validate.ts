@@ -120,52 +120,96 @@ function duplicateErrors(list: unknown[], schema: SchemaNode, segments: Segment[
   return errors;
 }
 
+/**
+ * A schema node as the rule checks read it, prepared once per schema: only the parts of the
+ * schema that hold x-kubernetes-validations or a set/map list type, so a request walks the few
+ * fields that have a rule instead of every field it sets.
+ */
+interface RuleNode {
+  readonly schema: SchemaNode;
+  readonly validations: readonly CrdRule[];
+  readonly uniqueItems: boolean;
+  readonly properties: readonly { readonly name: string; readonly node: RuleNode }[];
+  readonly items: RuleNode | undefined;
+  readonly mapValues: RuleNode | undefined;
+}
+
+const ruleNodes = new WeakMap<SchemaNode, RuleNode | undefined>();
+
+/** The node for `schema`, or undefined when nothing in it has a rule to check. */
+function ruleNodeOf(schema: SchemaNode): RuleNode | undefined {
+  if (!isObject(schema)) return undefined;
+  if (ruleNodes.has(schema)) return ruleNodes.get(schema);
+  // a schema that contains itself is taken as rule-free while it is being prepared
+  ruleNodes.set(schema, undefined);
+  const listType = schema['x-kubernetes-list-type'];
+  const validations = (schema['x-kubernetes-validations'] as CrdRule[] | undefined) ?? [];
+  const properties: { name: string; node: RuleNode }[] = [];
+  for (const [name, child] of Object.entries(propertiesOf(schema) ?? {})) {
+    const node = ruleNodeOf(child);
+    if (node) properties.push({ name, node });
+  }
+  const itemSchema = itemsOf(schema);
+  const valueSchema = mapValuesOf(schema);
+  const node: RuleNode = {
+    schema,
+    validations,
+    uniqueItems: listType === 'set' || listType === 'map',
+    properties,
+    items: itemSchema && ruleNodeOf(itemSchema),
+    mapValues: valueSchema && ruleNodeOf(valueSchema),
+  };
+  const checked =
+    node.validations.length > 0 ||
+    node.uniqueItems ||
+    properties.length > 0 ||
+    node.items !== undefined ||
+    node.mapValues !== undefined;
+  ruleNodes.set(schema, checked ? node : undefined);
+  return checked ? node : undefined;
+}
+
 /** x-kubernetes-validations and list-type checks, walking value, old value and schema together. */
 function ruleErrors(
   value: unknown,
   old: unknown,
-  schema: SchemaNode,
+  node: RuleNode,
   segments: Segment[],
-): FieldError[] {
-  const errors: FieldError[] = [];
+  errors: FieldError[],
+): void {
   if (Array.isArray(value)) {
-    errors.push(...duplicateErrors(value, schema, segments));
-    const items = itemsOf(schema);
+    if (node.uniqueItems) errors.push(...duplicateErrors(value, node.schema, segments));
+    const items = node.items;
     if (items) {
       value.forEach((item, index) => {
-        errors.push(...ruleErrors(item, undefined, items, [...segments, { kind: 'index', index }]));
+        ruleErrors(item, undefined, items, [...segments, { kind: 'index', index }], errors);
       });
     }
-    return errors;
+    return;
   }
-  if (!isObject(value)) return errors;
+  if (!isObject(value)) return;
   const oldObject = isObject(old) ? old : undefined;
-  for (const crdRule of (schema['x-kubernetes-validations'] as CrdRule[] | undefined) ?? []) {
+  for (const crdRule of node.validations) {
     const rule = ruleByText(crdRule.rule);
     if (rule.transition && !oldObject) continue;
     if (!rule.holds(value, oldObject)) errors.push(ruleError(crdRule, segments));
   }
-  const properties = propertiesOf(schema);
-  if (properties) {
-    for (const [name, child] of Object.entries(properties)) {
-      if (value[name] === undefined) continue;
-      errors.push(
-        ...ruleErrors(value[name], oldObject?.[name], child, [
-          ...segments,
-          { kind: 'property', name },
-        ]),
-      );
-    }
+  for (const { name, node: child } of node.properties) {
+    if (value[name] === undefined) continue;
+    ruleErrors(
+      value[name],
+      oldObject?.[name],
+      child,
+      [...segments, { kind: 'property', name }],
+      errors,
+    );
   }
-  const values = mapValuesOf(schema);
+  const values = node.mapValues;
   if (values) {
     for (const [name, entry] of Object.entries(value)) {
-      errors.push(
-        ...ruleErrors(entry, oldObject?.[name], values, [...segments, { kind: 'key', name }]),
-      );
+      ruleErrors(entry, oldObject?.[name], values, [...segments, { kind: 'key', name }], errors);
     }
   }
-  return errors;
 }
 
 function unknownKindError(object: Record<string, unknown>): FieldError[] {
@@ -227,7 +271,8 @@ function validateDefaulting(
   if (!validate(defaulted)) errors.push(...fromAjvErrors(validate.errors ?? [], schema, defaulted));
   errors.push(...metadataErrors(defaulted));
   const oldDefaulted = isObject(oldObject) ? withDefaults(oldObject, schema) : undefined;
-  errors.push(...ruleErrors(defaulted, oldDefaulted, schema, []));
+  const rules = ruleNodeOf(schema);
+  if (rules) ruleErrors(defaulted, oldDefaulted, rules, [], errors);
   return { valid: errors.length === 0, kind: info.kind, errors };
 }
 
