@@ -139,6 +139,11 @@ export function renderSnapshots(snapshots: readonly MetricSnapshot[]): string {
   return `${snapshots.flatMap(renderSnapshot).join('\n')}\n`;
 }
 
+/** A counter's series, found once (Counter.series). */
+export interface CounterSeries {
+  inc(by?: number): void;
+}
+
 export class Counter implements Metric {
   private readonly values = new SeriesIndex<{ labels: Labels; value: number }>();
   constructor(
@@ -148,6 +153,19 @@ export class Counter implements Metric {
 
   inc(labels: Labels = {}, by = 1): void {
     this.values.getOrCreate(labels, () => ({ labels: { ...labels }, value: 0 })).value += by;
+  }
+
+  /**
+   * One series to count into without looking it up again: for callers that count the same label
+   * set on every request. Like inc, it creates the series, so call it when there is a first count.
+   */
+  series(labels: Labels): CounterSeries {
+    const entry = this.values.getOrCreate(labels, () => ({ labels: { ...labels }, value: 0 }));
+    return {
+      inc(by = 1) {
+        entry.value += by;
+      },
+    };
   }
 
   get(labels: Labels = {}): number {

@@ -144,18 +144,6 @@ function evaluate(endpoint: Endpoint, input: AdmissionInput, deps: HandlerDepend
   return decision;
 }
 
-const actionLabels = new WeakMap<readonly string[], string>();
-
-/** `deny`, `warn+audit`, ...: a policy's validationActions as the evaluations metric labels them. */
-function actionLabelOf(validationActions: readonly string[]): string {
-  let label = actionLabels.get(validationActions);
-  if (label === undefined) {
-    label = validationActions.join('+').toLowerCase();
-    actionLabels.set(validationActions, label);
-  }
-  return label;
-}
-
 const policyOf = (text: string, separator: string) => {
   const at = text.indexOf(separator);
   return at < 0 ? text : text.slice(0, at);
@@ -239,9 +227,7 @@ export function handleReview(
     metrics.policyOutcomes.inc({ policy: policyOf(key, '/'), action: 'audit' });
   }
   if (endpoint === 'validate') {
-    for (const { policy, validationActions, result } of outcome.results ?? []) {
-      metrics.policyEvaluations.inc({ policy, action: actionLabelOf(validationActions), result });
-    }
+    for (const result of outcome.results ?? []) metrics.countEvaluation(result);
   }
   if (endpoint === 'validate' && !input.dryRun) recordEvents(input, outcome, deps.events);
   logger.info(

@@ -3,12 +3,14 @@
 import { ProcessCpuSeconds } from '../metrics/process.ts';
 import {
   Counter,
+  type CounterSeries,
   Gauge,
   Histogram,
   type Metric,
   type MetricSnapshot,
   renderSnapshots,
 } from '../metrics/prometheus.ts';
+import type { PolicyResult } from '../policy/evaluate/outcome.ts';
 
 /** The webhook's metrics. */
 export class WebhookMetrics {
@@ -38,6 +40,37 @@ export class WebhookMetrics {
     'max',
   );
   readonly processCpu = new ProcessCpuSeconds();
+
+  // per validationActions list of a policy (the compiled one, or a namespace's lowered copy):
+  // its metric label and, per policy name, the series of each result
+  private readonly evaluationSeries = new WeakMap<
+    readonly string[],
+    {
+      action: string;
+      byPolicy: Map<string, Partial<Record<PolicyResult['result'], CounterSeries>>>;
+    }
+  >();
+
+  /** Counts one policy's validate-phase result in policyEvaluations. */
+  countEvaluation({ policy, validationActions, result }: PolicyResult): void {
+    let known = this.evaluationSeries.get(validationActions);
+    if (known === undefined) {
+      // `deny`, `warn+audit`, ...
+      known = { action: validationActions.join('+').toLowerCase(), byPolicy: new Map() };
+      this.evaluationSeries.set(validationActions, known);
+    }
+    let series = known.byPolicy.get(policy);
+    if (series === undefined) {
+      series = {};
+      known.byPolicy.set(policy, series);
+    }
+    let counter = series[result];
+    if (counter === undefined) {
+      counter = this.policyEvaluations.series({ policy, action: known.action, result });
+      series[result] = counter;
+    }
+    counter.inc();
+  }
 
   snapshot(): MetricSnapshot[] {
     const metrics: Metric[] = [

@@ -40,6 +40,22 @@ describe('series identity', () => {
     assert.deepEqual(counter.snapshot().series, [{ labels: { policy: 'p' }, value: 1 }]);
   });
 
+  test('a series found once counts into the same series inc counts into', () => {
+    const counter = new Counter('orka_test_total', 'test');
+    counter.inc({ policy: 'p', action: 'deny' });
+    const series = counter.series({ action: 'deny', policy: 'p' });
+    series.inc();
+    series.inc(3);
+    counter.inc({ policy: 'p', action: 'deny' });
+    assert.equal(counter.get({ policy: 'p', action: 'deny' }), 6);
+    const fresh = counter.series({ policy: 'q' });
+    fresh.inc();
+    assert.deepEqual(counter.snapshot().series, [
+      { labels: { policy: 'p', action: 'deny' }, value: 6 },
+      { labels: { policy: 'q' }, value: 1 },
+    ]);
+  });
+
   test('a gauge set under two label orders holds one series with the last value', () => {
     const gauge = new Gauge('orka_test', 'test');
     gauge.set({ kind: 'custom', source: 'file' }, 3);

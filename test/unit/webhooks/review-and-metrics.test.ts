@@ -99,3 +99,23 @@ test('label values are escaped', () => {
     /orka_webhook_policy_outcomes_total\{policy="a\\"b\\\\c\\nd",action="deny"\} 1/,
   );
 });
+
+test('policy evaluations: one series per policy, actions in force and result', () => {
+  const metrics = new WebhookMetrics();
+  const deny = ['Deny'];
+  const lowered = ['Warn', 'Audit'];
+  metrics.countEvaluation({ policy: 'a', validationActions: deny, result: 'pass' });
+  metrics.countEvaluation({ policy: 'a', validationActions: deny, result: 'pass' });
+  metrics.countEvaluation({ policy: 'a', validationActions: deny, result: 'fail' });
+  metrics.countEvaluation({ policy: 'b', validationActions: deny, result: 'pass' });
+  // the same policy lowered by a namespace label, through another actions list
+  metrics.countEvaluation({ policy: 'a', validationActions: lowered, result: 'error' });
+  metrics.countEvaluation({ policy: 'a', validationActions: ['Warn', 'Audit'], result: 'error' });
+  const count = (policy: string, action: string, result: string) =>
+    metrics.policyEvaluations.get({ policy, action, result });
+  assert.equal(count('a', 'deny', 'pass'), 2);
+  assert.equal(count('a', 'deny', 'fail'), 1);
+  assert.equal(count('b', 'deny', 'pass'), 1);
+  assert.equal(count('a', 'warn+audit', 'error'), 2);
+  assert.equal(metrics.policyEvaluations.snapshot().series.length, 4);
+});
