@@ -12,6 +12,7 @@ import {
   CelFunctionError,
   positionOf,
 } from './errors.ts';
+import { installFastPath } from './fast-path.ts';
 import {
   type CelBudget,
   createCelBudget,
@@ -64,6 +65,12 @@ export interface CelEngineOptions {
   readonly costLimit?: number;
   /** registers extra functions, types or constants on the engine's environment */
   readonly extend?: (environment: Environment) => void;
+  /**
+   * compile each expression to a JavaScript function tried before the interpreter (fast-path.ts);
+   * default true. Off, every evaluation is interpreted (the reference the fast path is tested
+   * against).
+   */
+  readonly fastPath?: boolean;
   /** parse-time structural limits, as the library names them */
   readonly limits?: {
     readonly maxAstNodes?: number;
@@ -171,7 +178,13 @@ class CompiledCelExpression implements CompiledExpression {
     readonly estimatedCost: number,
     readonly run: Runner,
     readonly resultType: CelType | undefined,
+    readonly fastPath: boolean,
   ) {}
+}
+
+/** Whether evaluations of `compiled` try the compiled fast path first (fast-path.ts). */
+export function usesFastPath(compiled: CompiledExpression): boolean {
+  return compiled instanceof CompiledCelExpression && compiled.fastPath;
 }
 
 function variableOf(declaration: CelType | CelVariable): CelVariable {
@@ -217,6 +230,7 @@ function runtimeTypeMatches(value: unknown, wanted: CelType): boolean {
 }
 
 let engineCount = 0;
+const NO_LAZY_VARIABLES: ReadonlySet<string> = new Set();
 
 export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
   // engines may differ in their extensions, so they never share values
@@ -349,7 +363,10 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
       const keyPrefix = `${engineId}\u0000${environmentKey}\u0000${methods}`;
       shareSubexpressions(run.ast, compileOptions.sharedVariables, keyPrefix);
     }
-    return new CompiledCelExpression(expression, type, estimatedCost, run, wanted);
+    const fastPath =
+      options.fastPath !== false &&
+      installFastPath(run.ast, compileOptions.lazyVariables ?? NO_LAZY_VARIABLES);
+    return new CompiledCelExpression(expression, type, estimatedCost, run, wanted, fastPath);
   }
 
   function evaluate(

@@ -144,6 +144,25 @@ function evaluationError(node: AstNode, code: string, summary: string): CelEvalu
   );
 }
 
+/** `s.matches(p)` as RE2 evaluates it; undefined when either is not a string or p is not RE2. */
+export function re2Test(input: unknown, pattern: unknown): boolean | undefined {
+  if (typeof input !== 'string' || typeof pattern !== 'string') return undefined;
+  try {
+    return compileRe2(pattern).test(input);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the engine evaluates `node` with RE2: a receiver-style matches() call. */
+export function isRe2Matches(node: AstNode): boolean {
+  return (
+    callName(node) === 'matches' &&
+    node.op === 'rcall' &&
+    (node.args as unknown[][])[2]?.length === 1
+  );
+}
+
 function re2Matches(node: AstNode): void {
   const [, receiver, [patternNode]] = node.args as [string, AstNode, [AstNode]];
   node.evaluate = function re2MatchesCall(evaluator, _self, context) {
@@ -153,17 +172,15 @@ function re2Matches(node: AstNode): void {
     if (typeof input !== 'string' || typeof pattern !== 'string') {
       throw evaluationError(node, 'no_matching_overload', 'matches() needs a string and a pattern');
     }
-    let compiled: ReturnType<typeof compileRe2>;
-    try {
-      compiled = compileRe2(pattern);
-    } catch {
+    const matched = re2Test(input, pattern);
+    if (matched === undefined) {
       throw evaluationError(
         node,
         'invalid_regex',
         'the pattern given to matches() is not valid RE2',
       );
     }
-    return compiled.test(input);
+    return matched;
   };
 }
 
@@ -178,10 +195,15 @@ function budgetAwareTryEval(this: LibraryEvaluator, node: AstNode, context: unkn
   }
 }
 
+/** Makes `evaluator` let budget errors escape the library's error absorption. */
+export function guardEvaluator(evaluator: LibraryEvaluator): void {
+  if (evaluator.tryEval !== budgetAwareTryEval) evaluator.tryEval = budgetAwareTryEval;
+}
+
 function guardRoot(root: AstNode): void {
   const inner = currentHook(root);
   root.evaluate = function guardedRoot(evaluator, self, context) {
-    if (evaluator.tryEval !== budgetAwareTryEval) evaluator.tryEval = budgetAwareTryEval;
+    guardEvaluator(evaluator);
     return inner.call(root, evaluator, self, context);
   };
 }
@@ -199,11 +221,7 @@ export function instrument(root: AstNode, lazyVariables: ReadonlySet<string> = N
     if (callName(node) !== undefined) calls.push(node);
   });
   for (const node of calls) {
-    const isMatches =
-      callName(node) === 'matches' &&
-      node.op === 'rcall' &&
-      (node.args as unknown[][])[2]?.length === 1;
-    if (isMatches) re2Matches(node);
+    if (isRe2Matches(node)) re2Matches(node);
     else countCall(node);
   }
   for (const step of steps) countSteps(step);

@@ -48,7 +48,13 @@ function readsOf(node: AstNode, known: Map<AstNode, Reads>): Reads {
   return reads;
 }
 
+const sharedKeys = new WeakMap<AstNode, string>();
+
+/** The key under which `node`'s value is shared, when it is a shared sub-expression. */
+export const sharedKeyOf = (node: AstNode): string | undefined => sharedKeys.get(node);
+
 function hookShared(node: AstNode, key: string): void {
+  sharedKeys.set(node, key);
   const inner = currentHook(node);
   node.evaluate = function sharedSubexpression(evaluator, self, context) {
     const shared = currentSharedValues();
