@@ -578,10 +578,7 @@ export function installFastPath(root: AstNode, lazyNames: ReadonlySet<string>): 
   try {
     compiled = new Generator(lazyNames).build(root);
   } catch (error) {
-    if (error instanceof NotCompiled) {
-      if (process.env.FPDEBUG) console.error('NOT COMPILED', error.message, root.input);
-      return false;
-    }
+    if (error instanceof NotCompiled) return false;
     throw error;
   }
   const interpreted: EvaluateHook = currentHook(root);
