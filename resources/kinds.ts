@@ -89,9 +89,13 @@ export const KINDS: readonly KindInfo[] = [
 
 export const apiVersionOf = (info: KindInfo) => `${info.group}/${info.version}`;
 
+// each kind with its apiVersion spelled once: kindOf runs several times per admission request
+const KIND_VERSIONS = KINDS.map((info) => ({ info, apiVersion: apiVersionOf(info) }));
+
 /** The kind an object declares, or undefined when Orka defines no such kind. */
 export function kindOf(object: { apiVersion?: unknown; kind?: unknown }): KindInfo | undefined {
-  return KINDS.find(
-    (info) => apiVersionOf(info) === object.apiVersion && info.kind === object.kind,
-  );
+  for (const { info, apiVersion } of KIND_VERSIONS) {
+    if (apiVersion === object.apiVersion && info.kind === object.kind) return info;
+  }
+  return undefined;
 }

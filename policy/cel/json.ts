@@ -274,8 +274,11 @@ export function parseJsonOfSafeIntegers(text: string): unknown {
   } catch {
     return undefined;
   }
-  return nestedTooDeep(value, 0) ? undefined : value;
+  return text.length >= SHORTEST_TOO_DEEP && nestedTooDeep(value, 0) ? undefined : value;
 }
+
+/** A value deeper than MAX_DEPTH sits inside MAX_DEPTH + 1 containers: their brackets at least. */
+const SHORTEST_TOO_DEEP = 2 * (MAX_DEPTH + 1);
 
 /** Whether some value in `value` sits deeper than MAX_DEPTH (the exact parser refuses it). */
 function nestedTooDeep(value: unknown, depth: number): boolean {

@@ -45,9 +45,16 @@ function collect(before: unknown, after: unknown, path: string, into: PatchOpera
     }
     for (const key of Object.keys(after)) {
       const value = after[key];
-      const at = `${path}/${escapeToken(key)}`;
-      if (!Object.hasOwn(before, key)) into.push({ op: 'add', path: at, value });
-      else collect(before[key], value, at, into);
+      if (!Object.hasOwn(before, key)) {
+        into.push({ op: 'add', path: `${path}/${escapeToken(key)}`, value });
+        continue;
+      }
+      const old = before[key];
+      // the member's path is spelled only for an operation or a map to walk: most members
+      // defaulting leaves alone are neither
+      if (isMap(old) && isMap(value)) collect(old, value, `${path}/${escapeToken(key)}`, into);
+      else if (!sameJson(old, value))
+        into.push({ op: 'replace', path: `${path}/${escapeToken(key)}`, value });
     }
     return;
   }

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
   JsonParseError,
+  parseJsonOfSafeIntegers,
   parseJsonPreservingIntegers,
   stringifyJsonPreservingIntegers,
   toCelValue,
@@ -98,4 +99,17 @@ test('nesting deeper than 1000 levels is refused whichever parsing path the text
     () => parseJsonPreservingIntegers(`${'['.repeat(1500)}1.5${']'.repeat(1500)}`),
     /nest/,
   );
+});
+
+test('the nesting limit at its edge: the shortest texts just inside and just past it', () => {
+  const nested = (containers: number, inner = '') =>
+    `${'['.repeat(containers)}${inner}${']'.repeat(containers)}`;
+  // the innermost of 1001 lists sits at depth 1000: accepted, by both parsing paths
+  assert.equal(JSON.stringify(parseJsonPreservingIntegers(nested(1001))), nested(1001));
+  assert.equal(parseJsonOfSafeIntegers(nested(1001)) !== undefined, true);
+  // one level more, as a list or a number, is refused (texts of 2,003 and 2,004 characters)
+  for (const text of [nested(1001, '0'), nested(1002), nested(1001, '1.5')]) {
+    assert.equal(parseJsonOfSafeIntegers(text), undefined, `${text.length} characters`);
+    assert.throws(() => parseJsonPreservingIntegers(text), /nest/);
+  }
 });
