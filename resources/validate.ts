@@ -241,9 +241,15 @@ export function validateResource(object: unknown, oldObject?: unknown): Validati
 /**
  * validateResource for objects the caller has just copied and hands over: they are defaulted in
  * place instead of being copied once more (the admission chain validates a fresh copy per request).
+ * `objectDefaulted`: `object` is a copy of one the CRD defaults were applied to, so they are not
+ * applied again (defaulting is idempotent: it would leave the object as it is).
  */
-export function validateOwnedResource(object: unknown, oldObject?: unknown): ValidationResult {
-  return validateDefaulting(object, oldObject, defaultInPlace);
+export function validateOwnedResource(
+  object: unknown,
+  oldObject?: unknown,
+  objectDefaulted = false,
+): ValidationResult {
+  return validateDefaulting(object, oldObject, defaultInPlace, objectDefaulted);
 }
 
 function defaultInPlace<T>(value: T, schema: SchemaNode): T {
@@ -255,6 +261,7 @@ function validateDefaulting(
   object: unknown,
   oldObject: unknown,
   withDefaults: <T>(value: T, schema: SchemaNode) => T,
+  objectDefaulted = false,
 ): ValidationResult {
   if (!isObject(object)) {
     return {
@@ -265,7 +272,7 @@ function validateDefaulting(
   const info = kindOf(object);
   if (!info) return { valid: false, errors: unknownKindError(object) };
   const schema = info.schema as unknown as SchemaNode;
-  const defaulted = withDefaults(object, schema);
+  const defaulted = objectDefaulted ? object : withDefaults(object, schema);
   const validate = validatorFor(info);
   const errors: FieldError[] = [];
   if (!validate(defaulted)) errors.push(...fromAjvErrors(validate.errors ?? [], schema, defaulted));

@@ -177,8 +177,10 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
     object !== null && (input.operation === 'CREATE' || input.operation === 'UPDATE');
   const orka = object !== null && resources.isOrkaResource(object);
 
+  // the object as defaulting left it: validation need not default it again while it is unchanged
+  let defaulted: KubeObject | undefined;
   if (mutating && object !== null && orka && input.subResource === '') {
-    const defaulted = resources.applyDefaults(object);
+    defaulted = resources.applyDefaults(object);
     patch.push(...diffPatch(object, defaulted));
     object = defaulted;
   }
@@ -221,7 +223,7 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
 
   const schemaDenials: Denial[] =
     mutating && object !== null && orka && input.subResource === ''
-      ? resources.validate(object, input.oldObject).map((message) => ({
+      ? resources.validate(object, input.oldObject, object === defaulted).map((message) => ({
           policy: 'schema',
           message,
           reason: 'Invalid',

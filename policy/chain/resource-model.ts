@@ -17,8 +17,11 @@ export interface ResourceModel {
   /** true when `object` is an Orka resource the model knows (defaulting and schema apply) */
   isOrkaResource(object: KubeObject): boolean;
   applyDefaults(object: KubeObject): KubeObject;
-  /** apiserver-worded messages (`spec.priority: Invalid value: ...`); empty when valid */
-  validate(object: KubeObject, oldObject: KubeObject | null): string[];
+  /**
+   * apiserver-worded messages (`spec.priority: Invalid value: ...`); empty when valid.
+   * `defaulted`: the object is as applyDefaults returned it, so its defaults are not applied again.
+   */
+  validate(object: KubeObject, oldObject: KubeObject | null, defaulted?: boolean): string[];
   /** the `effective` variable for a Task and its Agent (or null when unknown) */
   effectiveValues(task: KubeObject, agent: KubeObject | null): Record<string, unknown>;
   managedKeys: ManagedKeys;
@@ -45,11 +48,12 @@ function withExactInteger(error: FieldError, object: KubeObject): FieldError {
 export const orkaResources: ResourceModel = {
   isOrkaResource: (object) => kindOf(object) !== undefined,
   applyDefaults: (object) => applyDefaults(object),
-  validate(object, oldObject) {
+  validate(object, oldObject, defaulted = false) {
     // forSchemaValidation makes fresh copies, so the validator may default them in place
     const result = validateOwnedResource(
       forSchemaValidation(object) as KubeObject,
       oldObject === null ? undefined : (forSchemaValidation(oldObject) as KubeObject),
+      defaulted,
     );
     return result.valid
       ? []
