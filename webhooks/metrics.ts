@@ -8,11 +8,34 @@ import {
   Histogram,
   type Metric,
   type MetricSnapshot,
+  renderSnapshot,
   renderSnapshots,
 } from '../metrics/prometheus.ts';
+import { fastPathFallBacks } from '../policy/cel/fast-path.ts';
 import type { PolicyResult } from '../policy/evaluate/outcome.ts';
 
 /** The webhook's metrics. */
+/**
+ * CEL evaluations the compiled fast path (policy/cel/fast-path.ts) left to the interpreter: a
+ * failing or absorbed error, or a value it does not handle. A steady rise means some policy runs
+ * at interpreter speed.
+ */
+class CelFastPathFallBacks implements Metric {
+  snapshot(): MetricSnapshot {
+    return {
+      type: 'counter',
+      name: 'orka_webhook_cel_fast_path_fallbacks_total',
+      help: 'CEL evaluations the compiled fast path left to the interpreter.',
+      merge: 'sum',
+      series: [{ labels: {}, value: fastPathFallBacks() }],
+    };
+  }
+
+  render(): string[] {
+    return renderSnapshot(this.snapshot());
+  }
+}
+
 export class WebhookMetrics {
   readonly reviewDuration = new Histogram(
     'orka_webhook_review_duration_seconds',
@@ -40,6 +63,7 @@ export class WebhookMetrics {
     'max',
   );
   readonly processCpu = new ProcessCpuSeconds();
+  readonly celFallBacks = new CelFastPathFallBacks();
 
   // per validationActions list of a policy (the compiled one, or a namespace's lowered copy):
   // its metric label and, per policy name, the series of each result
@@ -81,6 +105,7 @@ export class WebhookMetrics {
       this.badRequests,
       this.policiesLoaded,
       this.processCpu,
+      this.celFallBacks,
     ];
     return metrics.map((metric) => metric.snapshot());
   }

@@ -565,7 +565,7 @@ const FALL_BACK_LIMIT = 32;
 
 let fallBacks = 0;
 
-/** How often a compiled expression has left an evaluation to the interpreter (tests, metrics). */
+/** How often a compiled expression has left an evaluation to the interpreter, in this process. */
 export const fastPathFallBacks = (): number => fallBacks;
 
 /**
@@ -578,7 +578,8 @@ export function installFastPath(root: AstNode, lazyNames: ReadonlySet<string>): 
   try {
     compiled = new Generator(lazyNames).build(root);
   } catch (error) {
-    if (error instanceof NotCompiled) return false;
+    // a process that forbids code generation from strings runs everything interpreted
+    if (error instanceof NotCompiled || error instanceof EvalError) return false;
     throw error;
   }
   const interpreted: EvaluateHook = currentHook(root);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Histogram } from '../../../metrics/prometheus.ts';
+import { CelCompileError, createCelEngine } from '../../../policy/cel/engine.ts';
+import { toCelValue } from '../../../policy/cel/json.ts';
 import { WebhookMetrics } from '../../../webhooks/metrics.ts';
 import {
   BadRequestError,
@@ -118,4 +120,21 @@ test('policy evaluations: one series per policy, actions in force and result', (
   assert.equal(count('b', 'deny', 'pass'), 1);
   assert.equal(count('a', 'warn+audit', 'error'), 2);
   assert.equal(metrics.policyEvaluations.snapshot().series.length, 4);
+});
+
+test('CEL evaluations left to the interpreter are counted', () => {
+  const metrics = new WebhookMetrics();
+  const counted = () =>
+    Number(/^orka_webhook_cel_fast_path_fallbacks_total (\d+)$/m.exec(metrics.render())?.[1]);
+  const engine = createCelEngine();
+  const compiled = engine.compile("object.missing == 'x' || true", {
+    variables: { object: 'dyn' },
+  });
+  assert.ok(!(compiled instanceof CelCompileError));
+  const before = counted();
+  assert.equal(engine.evaluate(compiled, { object: toCelValue({ missing: 'x' }) }), true);
+  assert.equal(counted(), before, 'the successful path is not a fall-back');
+  // the error reading `missing` is absorbed by ||: only the interpreter can say so
+  assert.equal(engine.evaluate(compiled, { object: toCelValue({}) }), true);
+  assert.equal(counted(), before + 1);
 });
