@@ -5,11 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { main } from '../../../cli/main.ts';
-import { buildCrd } from '../../../resources/crd.ts';
-import { KINDS } from '../../../resources/kinds.ts';
 import { type KubeStandin, startKubeStandin } from '../../kube/index.ts';
+import { createAgent, installCrds } from '../reconcilers/harness.ts';
 
 export interface SeededCluster {
   standin: KubeStandin;
@@ -26,9 +25,7 @@ const VERSION = 'v1alpha1';
 
 export async function seededCluster(): Promise<SeededCluster> {
   const standin = await startKubeStandin();
-  const extensions = standin.kubeConfig.makeApiClient(ApiextensionsV1Api);
-  for (const info of KINDS)
-    await extensions.createCustomResourceDefinition({ body: buildCrd(info) as never });
+  await installCrds(standin);
   const core = standin.kubeConfig.makeApiClient(CoreV1Api);
   const custom = standin.kubeConfig.makeApiClient(CustomObjectsApi);
   const namespaces: Record<string, Record<string, string>> = {
@@ -45,18 +42,7 @@ export async function seededCluster(): Promise<SeededCluster> {
     body: { metadata: { name: 'bash-admins' }, data: { groups: 'platform,sre' } },
   });
   const agent = (namespace: string, name: string, runtime: Record<string, unknown>) =>
-    custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: 'agents',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'Agent',
-        metadata: { name, namespace },
-        spec: { runtime: { type: 'claude', ...runtime } },
-      },
-    });
+    createAgent(custom, namespace, name, { runtime: { type: 'claude', ...runtime } });
   const task = (
     namespace: string,
     name: string,
