@@ -59,7 +59,6 @@ interface TypeWithMatcher {
 }
 
 interface CheckedComprehension extends ComprehensionArgs {
-  readonly errorsAreFatal?: boolean;
   readonly condition?: (accumulator: unknown) => boolean;
   readonly result: (accumulator: unknown) => unknown;
   readonly iterCtx: { readonly iterType: TypeWithMatcher };
@@ -224,33 +223,35 @@ ${this.lines.join('\n')}
     if (!Array.isArray(macro.macroHasProps)) return this.delegated(node, scope);
     const props = macro.macroHasProps as AstNode[];
     const base = props[props.length - 1]!;
-    const baseName = base.args as string;
-    const result = this.temporary();
-    const evaluator = 'ev';
-    if (base.op === 'id' && !base.meta.alternate && scope.locals.has(baseName)) {
-      this.emit(
-        `${result} = R.hasPath(${evaluator}, ${this.ref(props)}, ${scope.locals.get(baseName)}, ${props.length - 2});`,
-      );
-      return result;
-    }
     const selection = props[props.length - 2];
-    if (selection?.op === '.' && this.isLazyRead(base, scope)) {
-      const field = (selection.args as [unknown, string])[1];
-      const lazy = this.temporary();
-      this.emit(`${lazy} = ctx.getValue(${this.ref(baseName)});`);
-      this.emit(`if (!(${lazy} instanceof R.LazyFields)) throw R.FALL_BACK;`);
-      this.emit(`${lazy} = ${lazy}.field(${this.ref(field)});`);
-      this.emit(`if (${lazy} === undefined) throw R.FALL_BACK;`);
-      this.emit(
-        `${result} = R.hasPath(${evaluator}, ${this.ref(props)}, ${lazy}, ${props.length - 3});`,
-      );
-      return result;
-    }
-    const value = this.node(base, scope, false);
-    this.emit(
-      `${result} = R.hasPath(${evaluator}, ${this.ref(props)}, ${value}, ${props.length - 2});`,
-    );
+    // the interpreter reads a lazy variable as a holder of just the first selected field, so the
+    // walk starts at that field's value, one selection further in
+    const lazy = selection?.op === '.' && this.isLazyRead(base, scope);
+    const start = lazy
+      ? this.lazyField(base.args as string, (selection.args as [unknown, string])[1])
+      : this.node(base, scope, false);
+    const from = props.length - (lazy ? 3 : 2);
+    const result = this.temporary();
+    this.emit(`${result} = R.hasPath(ev, ${this.ref(props)}, ${start}, ${from});`);
     return result;
+  }
+
+  /** `name.field` of a lazy variable, read as its LazyFields value gives it. */
+  private lazyField(name: string, field: string): string {
+    const result = this.temporary();
+    this.emit(`${result} = ctx.getValue(${this.ref(name)});`);
+    this.emit(`if (!(${result} instanceof R.LazyFields)) throw R.FALL_BACK;`);
+    this.emit(`${result} = ${result}.field(${this.ref(field)});`);
+    this.emit(`if (${result} === undefined) throw R.FALL_BACK;`);
+    return result;
+  }
+
+  /** The values of `operands`, evaluated last to first as the library does. */
+  private operands(operands: readonly AstNode[], scope: Scope): string {
+    const values: string[] = [];
+    for (let i = operands.length - 1; i >= 0; i--)
+      values[i] = this.node(operands[i]!, scope, false);
+    return `[${values.join(', ')}]`;
   }
 
   /** `o.orValue(v)` and `o.or(p)`: the argument is evaluated only when `o` has no value. */
@@ -367,15 +368,11 @@ ${this.lines.join('\n')}
 
   private select(node: AstNode, scope: Scope): string {
     const [receiver, field] = node.args as [AstNode, string];
-    const result = this.temporary();
     if (node.op === '.' && this.isLazyRead(receiver, scope)) {
-      this.emit(`${result} = ctx.getValue(${this.ref(receiver.args)});`);
-      this.emit(`if (!(${result} instanceof R.LazyFields)) throw R.FALL_BACK;`);
-      this.emit(`${result} = ${result}.field(${this.ref(field)});`);
-      this.emit(`if (${result} === undefined) throw R.FALL_BACK;`);
-      return result;
+      return this.lazyField(receiver.args as string, field);
     }
     const value = this.node(receiver, scope, false);
+    const result = this.temporary();
     this.emit(
       `${result} = ${this.ref(handleOf(node))}(${value}, ${this.ref(field)}, ${this.ref(node)}, ev);`,
     );
@@ -451,13 +448,9 @@ ${this.lines.join('\n')}
   }
 
   private list(node: AstNode, scope: Scope): string {
-    const elements = node.args as AstNode[];
-    // the library evaluates list elements last to first
-    const values: string[] = [];
-    for (let i = elements.length - 1; i >= 0; i--)
-      values[i] = this.node(elements[i]!, scope, false);
+    const elements = this.operands(node.args as AstNode[], scope);
     const result = this.temporary();
-    this.emit(`${result} = [${values.join(', ')}];`);
+    this.emit(`${result} = ${elements};`);
     return result;
   }
 
@@ -476,19 +469,13 @@ ${this.lines.join('\n')}
     const handle = this.ref(handleOf(node));
     const self = this.ref(node);
     if (node.op === 'call') {
-      const operands = (node.args as [string, AstNode[]])[1];
-      const values: string[] = [];
-      for (let i = operands.length - 1; i >= 0; i--)
-        values[i] = this.node(operands[i]!, scope, false);
-      this.emit(`${result} = ${handle}([${values.join(', ')}], ${self}, ev);`);
+      const operands = this.operands((node.args as [string, AstNode[]])[1], scope);
+      this.emit(`${result} = ${handle}(${operands}, ${self}, ev);`);
       return result;
     }
     const receiverWithArgs = (node as unknown as { receiverWithArgs?: AstNode[] }).receiverWithArgs;
     if (!Array.isArray(receiverWithArgs)) throw new NotCompiled('a method call without operands');
-    const values: string[] = [];
-    for (let i = receiverWithArgs.length - 1; i >= 0; i--)
-      values[i] = this.node(receiverWithArgs[i]!, scope, false);
-    this.emit(`${result} = ${handle}([${values.join(', ')}], ev, ${self});`);
+    this.emit(`${result} = ${handle}(${this.operands(receiverWithArgs, scope)}, ev, ${self});`);
     return result;
   }
 
@@ -515,7 +502,6 @@ ${this.lines.join('\n')}
     this.emit(
       `try { ${result} = ${hook}.call(${self}, ev, ${self}, ctx); } finally { charged += ${before} - budget.remaining; }`,
     );
-    this.emit('if (budget.remaining < 0) throw R.FALL_BACK;');
     return result;
   }
 }
