@@ -101,7 +101,7 @@ class Connection {
   private settle(problem: string | undefined): void {
     const waiting = this.waiting;
     this.waiting = undefined;
-    waiting?.(problem ?? undefined);
+    waiting?.(problem);
   }
 
   private close(reason: string): void {
