@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { KeyPair } from '../certs/authority.ts';
 import { type Endpoint, type HandlerDependencies, handleReview } from './handler.ts';
 import { statusBody } from './review.ts';
+import { ReviewBatches } from './review-batches.ts';
 import { clientErrorHandler, guardSlowBodies, timeoutCheckIntervalMs } from './slow-clients.ts';
 
 export const BODY_LIMIT_BYTES = 3 * 1024 * 1024;
@@ -80,11 +81,12 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       .send(clientError(`no route for ${request.method} ${request.url.split('?')[0]}`, 404)),
   );
 
+  const batches = new ReviewBatches((endpoint, text) => handleReview(endpoint, text, options));
   const review = (endpoint: Endpoint) =>
-    app.post(`/${endpoint}`, async (request, reply) => {
-      const text = typeof request.body === 'string' ? request.body : '';
-      const answer = handleReview(endpoint, text, options);
-      return reply.code(answer.statusCode).type('application/json').send(answer.body);
+    app.post(`/${endpoint}`, (request, reply) => {
+      batches.submit(endpoint, typeof request.body === 'string' ? request.body : '', reply);
+      // tells fastify the answer is sent later
+      return reply;
     });
   review('mutate');
   review('validate');

@@ -368,3 +368,38 @@ spec:
     assert.doesNotMatch(JSON.stringify(webhook.logs), /hunter2/);
   });
 });
+
+describe('concurrent reviews', () => {
+  test('40 reviews in flight on 8 connections: each answer carries its own uid and decision', async () => {
+    const webhook = await startTestWebhook({ agents: [agent()] });
+    try {
+      const denied = task({ spec: { transaction: TXN } });
+      const sent = Array.from({ length: 40 }, (_, index) => ({
+        uid: `concurrent-${index}`,
+        // provenance is a validation: /mutate gets only admitted Tasks
+        path: index % 4 === 0 ? '/mutate' : '/validate',
+        allowed: index % 2 === 0,
+      }));
+      const answers = await Promise.all(
+        sent.map(({ uid, path, allowed }) =>
+          webhook.post(path, reviewOf(allowed ? task() : denied, { uid })),
+        ),
+      );
+      answers.forEach((answer, index) => {
+        const { uid, allowed } = sent[index]!;
+        assert.equal(answer.status, 200);
+        assert.equal(response(answer.json).uid, uid);
+        assert.equal(response(answer.json).allowed, allowed, uid);
+        if (!allowed) assert.match(statusOf(answer.json)!.message, /^orka-task-provenance: /);
+      });
+      const decisions = webhook.logs.filter((line) => typeof line.uid === 'string');
+      assert.deepEqual(
+        decisions.map((line) => line.uid).sort(),
+        sent.map(({ uid }) => uid).sort(),
+        'one decision line per review',
+      );
+    } finally {
+      await webhook.close();
+    }
+  });
+});
