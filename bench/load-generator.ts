@@ -7,10 +7,15 @@
 // be: `concurrency` TLS keep-alive connections, each sending one pre-encoded HTTP/1.1 POST at a
 // time and framing the answer itself (http-responses.ts) instead of going through node:https's
 // agent and message objects. Every answer is checked as the apiserver would: HTTP 200 and an
-// AdmissionReview whose response echoes the request's uid. Latency is measured per request from
-// write to last byte.
+// AdmissionReview whose response echoes the request's uid.
+//
+// Two ways to drive: closed loop (each connection sends its next request when the answer to the
+// last one arrives, latency from write to last byte), which finds the most reviews/s the server
+// can answer; and open loop at `ratePerSecond` (paced-schedule.ts), which measures the latency the
+// apiserver would see at that load, counted from each request's scheduled time.
 import { connect, type TLSSocket } from 'node:tls';
 import { ResponseFramer } from './http-responses.ts';
+import { ConnectionLine, PacedSchedule } from './paced-schedule.ts';
 
 export interface LoadPlan {
   url: string;
@@ -18,9 +23,12 @@ export interface LoadPlan {
   ca: string;
   /** an AdmissionReview with request.uid */
   body: string;
+  /** closed loop: the connections, each with one request in flight; open loop: the most connections */
   concurrency: number;
   warmupMs: number;
   durationMs: number;
+  /** open loop at this many requests per second (warm-up too); absent: closed loop */
+  ratePerSecond?: number;
 }
 
 export interface LoadResult {
@@ -119,7 +127,7 @@ async function drive(plan: LoadPlan): Promise<LoadResult> {
     () => new Connection(url, plan.ca, request, uid),
   );
   let firstFailure: string | undefined;
-  const run = async (durationMs: number, latencies: number[] | undefined) => {
+  const closedLoop = async (durationMs: number, latencies: number[] | undefined) => {
     let failures = 0;
     const deadline = performance.now() + durationMs;
     const worker = async (connection: Connection) => {
@@ -136,6 +144,45 @@ async function drive(plan: LoadPlan): Promise<LoadResult> {
     await Promise.all(connections.map(worker));
     return failures;
   };
+  const openLoop = (ratePerSecond: number, durationMs: number, latencies: number[] | undefined) =>
+    new Promise<number>((resolve) => {
+      const schedule = new PacedSchedule(
+        performance.now(),
+        ratePerSecond,
+        Math.round((durationMs * ratePerSecond) / 1000),
+      );
+      const line = new ConnectionLine(connections);
+      let failures = 0;
+      let settled = 0;
+      if (schedule.total === 0) resolve(0);
+      const send = (connection: Connection, scheduledMs: number) => {
+        void connection.exchange().then((problem) => {
+          latencies?.push(performance.now() - scheduledMs);
+          if (problem !== undefined) {
+            failures++;
+            firstFailure ??= problem;
+          }
+          const next = line.release(connection);
+          if (next) send(next.connection, next.scheduledMs);
+          if (++settled === schedule.total) resolve(failures);
+        });
+      };
+      // timers fire a millisecond or so late: the requests due meanwhile go out together, each
+      // timed from its own scheduled moment
+      const tick = () => {
+        for (const scheduledMs of schedule.takeDue(performance.now())) {
+          const dispatch = line.offer(scheduledMs);
+          if (dispatch) send(dispatch.connection, dispatch.scheduledMs);
+        }
+        const next = schedule.nextDueAt();
+        if (next !== undefined) setTimeout(tick, Math.max(0, next - performance.now()));
+      };
+      tick();
+    });
+  const run = (durationMs: number, latencies: number[] | undefined) =>
+    plan.ratePerSecond === undefined
+      ? closedLoop(durationMs, latencies)
+      : openLoop(plan.ratePerSecond, durationMs, latencies);
   await run(plan.warmupMs, undefined);
   process.stdout.write('warmed up\n');
   const cpuBefore = process.cpuUsage();

@@ -5,6 +5,10 @@
 // process and with two (`--workers 2`, sharing the 2 cores with the load generator). Each case
 // also reports the CPU one review costs the server (its process_cpu_seconds_total) and the load
 // generator, which on one machine compete for the same cores.
+// Each case runs closed loop (16 connections, each sending its next review when an answer comes
+// back: the most reviews/s the server answers; its latency is then 16 / rate, by Little's law),
+// and the 50-policy cases also open loop at TARGET_RATE (latency as the apiserver would see it at
+// that load, counted from each review's scheduled time, so a stall is not hidden).
 // Targets with 50 custom policies (2 cores): >= 3,000 reviews/s and p99 <= 10 ms.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -23,6 +27,7 @@ import type { LoadPlan, LoadResult } from './load-generator.ts';
 const WARMUP_MS = 2000;
 const DURATION_MS = 3000;
 const CONCURRENCY = 16;
+const TARGET_RATE = 3000;
 
 const TASK = {
   apiVersion: 'core.orka.ai/v1alpha1',
@@ -73,6 +78,8 @@ spec:
 }
 
 interface Load {
+  /** open loop: the offered rate; closed loop: undefined */
+  offered: number | undefined;
   rate: number;
   p50: number;
   p99: number;
@@ -93,6 +100,7 @@ async function drive(
   url: string,
   ca: string,
   serverCpuSeconds: () => Promise<number>,
+  offered: number | undefined,
 ): Promise<Load> {
   const plan: LoadPlan = {
     url,
@@ -101,6 +109,7 @@ async function drive(
     concurrency: CONCURRENCY,
     warmupMs: WARMUP_MS,
     durationMs: DURATION_MS,
+    ...(offered === undefined ? {} : { ratePerSecond: offered }),
   };
   const generator = spawn(
     process.execPath,
@@ -123,6 +132,7 @@ async function drive(
     process.stderr.write(`${result.failures} failed requests; first: ${result.firstFailure}\n`);
   }
   return {
+    offered,
     rate: result.requests / result.seconds,
     p50: percentile(result.latencies, 50),
     p99: percentile(result.latencies, 99),
@@ -153,14 +163,16 @@ const ORKA = fileURLToPath(new URL('../bin/orka', import.meta.url));
 
 /**
  * `orka webhook` as it runs in a Pod (its own process or processes, a decision log line per
- * review, to a file here), driven by the load generator.
+ * review, to a file here), driven by the load generator once per entry of `offered` (undefined:
+ * closed loop), one after the other against the same server.
  */
 async function measureWebhook(
   certDir: string,
   ca: string,
   policyPaths: string[],
   workers: number,
-): Promise<Load> {
+  offered: readonly (number | undefined)[],
+): Promise<Load[]> {
   const logDir = mkdtempSync(join(tmpdir(), 'orka-bench-log-'));
   const log = openSync(join(logDir, 'webhook.log'), 'w');
   const args = ['webhook', '--port', '0', '--bind-address', '127.0.0.1', '--cert-dir', certDir];
@@ -185,7 +197,11 @@ async function measureWebhook(
       )?.[1];
     }
     const serving = url;
-    return await drive(`${url}/validate`, ca, () => scrapeCpuSeconds(serving, ca));
+    const loads: Load[] = [];
+    for (const rate of offered) {
+      loads.push(await drive(`${url}/validate`, ca, () => scrapeCpuSeconds(serving, ca), rate));
+    }
+    return loads;
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -222,25 +238,46 @@ export default async function webhookBench(): Promise<BenchRow[]> {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1e6;
   };
-  const allowAll = await drive(
-    `https://127.0.0.1:${baselinePort}/validate`,
-    authority.cert,
-    ownCpuSeconds,
-  );
+  const baselineUrl = `https://127.0.0.1:${baselinePort}/validate`;
+  const allowAll = await drive(baselineUrl, authority.cert, ownCpuSeconds, undefined);
+  const allowAllPaced = await drive(baselineUrl, authority.cert, ownCpuSeconds, TARGET_RATE);
   await baseline.close();
 
   const certDir = mkdtempSync(join(tmpdir(), 'orka-bench-certs-'));
   writeFileSync(join(certDir, 'tls.crt'), tls.cert);
   writeFileSync(join(certDir, 'tls.key'), tls.key, { mode: 0o600 });
   const custom = customPolicies(50);
-  const builtins = await measureWebhook(certDir, authority.cert, [], 1);
-  const withCustom = await measureWebhook(certDir, authority.cert, [custom], 1);
-  const twoWorkers = await measureWebhook(certDir, authority.cert, [custom], 2);
+  const [builtins] = (await measureWebhook(certDir, authority.cert, [], 1, [undefined])) as [Load];
+  const [withCustom, withCustomPaced] = (await measureWebhook(
+    certDir,
+    authority.cert,
+    [custom],
+    1,
+    [undefined, TARGET_RATE],
+  )) as [Load, Load];
+  const [twoWorkers, twoWorkersPaced] = (await measureWebhook(
+    certDir,
+    authority.cert,
+    [custom],
+    2,
+    [undefined, TARGET_RATE],
+  )) as [Load, Load];
 
   const base = { name: 'allow-all handler', value: allowAll.rate };
   const baseP99 = { name: 'allow-all handler p99', value: allowAll.p99 };
   const note = (load: Load) =>
-    `p50 ${load.p50.toFixed(2)} ms, ${load.failures} failures, ${CONCURRENCY} keep-alive connections, ${DURATION_MS} ms; CPU per review: server ${load.serverCpuMs.toFixed(3)} ms, load generator ${load.clientCpuMs.toFixed(3)} ms`;
+    `p50 ${load.p50.toFixed(2)} ms, ${load.failures} failures, ${load.offered === undefined ? `closed loop, ${CONCURRENCY}` : `open loop at ${load.offered} reviews/s offered, ${load.rate.toFixed(0)} answered, at most ${CONCURRENCY}`} keep-alive connections, ${DURATION_MS} ms; CPU per review: server ${load.serverCpuMs.toFixed(3)} ms, load generator ${load.clientCpuMs.toFixed(3)} ms`;
+  const basePacedP99 = {
+    name: `allow-all handler p99 at ${TARGET_RATE} reviews/s`,
+    value: allowAllPaced.p99,
+  };
+  const pacedP99Row = (name: string, load: Load): BenchRow => ({
+    name: `${name} p99 at ${TARGET_RATE} reviews/s`,
+    value: load.p99,
+    unit: 'ms',
+    baseline: basePacedP99,
+    note: `${note(load)}; target <= 10 ms`,
+  });
   const baseCpu = { name: 'allow-all handler CPU per review', value: allowAll.serverCpuMs };
   const cpuRow = (name: string, load: Load): BenchRow => ({
     name: `${name} server CPU per review`,
@@ -295,5 +332,13 @@ export default async function webhookBench(): Promise<BenchRow[]> {
       baseline: baseP99,
       note: 'target <= 10 ms',
     },
+    {
+      name: basePacedP99.name,
+      value: allowAllPaced.p99,
+      unit: 'ms',
+      note: note(allowAllPaced),
+    },
+    pacedP99Row('built-ins + 50 custom policies', withCustomPaced),
+    pacedP99Row('built-ins + 50 custom policies, --workers 2', twoWorkersPaced),
   ];
 }
