@@ -166,13 +166,13 @@ const ORKA = fileURLToPath(new URL('../bin/orka', import.meta.url));
  * review, to a file here), driven by the load generator once per entry of `offered` (undefined:
  * closed loop), one after the other against the same server.
  */
-async function measureWebhook(
+async function measureWebhook<const Offered extends readonly (number | undefined)[]>(
   certDir: string,
   ca: string,
   policyPaths: string[],
   workers: number,
-  offered: readonly (number | undefined)[],
-): Promise<Load[]> {
+  offered: Offered,
+): Promise<{ [Index in keyof Offered]: Load }> {
   const logDir = mkdtempSync(join(tmpdir(), 'orka-bench-log-'));
   const log = openSync(join(logDir, 'webhook.log'), 'w');
   const args = ['webhook', '--port', '0', '--bind-address', '127.0.0.1', '--cert-dir', certDir];
@@ -201,7 +201,7 @@ async function measureWebhook(
     for (const rate of offered) {
       loads.push(await drive(`${url}/validate`, ca, () => scrapeCpuSeconds(serving, ca), rate));
     }
-    return loads;
+    return loads as { [Index in keyof Offered]: Load };
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -247,26 +247,31 @@ export default async function webhookBench(): Promise<BenchRow[]> {
   writeFileSync(join(certDir, 'tls.crt'), tls.cert);
   writeFileSync(join(certDir, 'tls.key'), tls.key, { mode: 0o600 });
   const custom = customPolicies(50);
-  const [builtins] = (await measureWebhook(certDir, authority.cert, [], 1, [undefined])) as [Load];
-  const [withCustom, withCustomPaced] = (await measureWebhook(
+  const closedThenPaced = [undefined, TARGET_RATE] as const;
+  const [builtins] = await measureWebhook(certDir, authority.cert, [], 1, [undefined]);
+  const [withCustom, withCustomPaced] = await measureWebhook(
     certDir,
     authority.cert,
     [custom],
     1,
-    [undefined, TARGET_RATE],
-  )) as [Load, Load];
-  const [twoWorkers, twoWorkersPaced] = (await measureWebhook(
+    closedThenPaced,
+  );
+  const [twoWorkers, twoWorkersPaced] = await measureWebhook(
     certDir,
     authority.cert,
     [custom],
     2,
-    [undefined, TARGET_RATE],
-  )) as [Load, Load];
+    closedThenPaced,
+  );
 
   const base = { name: 'allow-all handler', value: allowAll.rate };
   const baseP99 = { name: 'allow-all handler p99', value: allowAll.p99 };
+  const driven = (load: Load) =>
+    load.offered === undefined
+      ? `closed loop, ${CONCURRENCY} keep-alive connections`
+      : `open loop at ${load.offered} reviews/s offered, ${load.rate.toFixed(0)} answered, at most ${CONCURRENCY} keep-alive connections`;
   const note = (load: Load) =>
-    `p50 ${load.p50.toFixed(2)} ms, ${load.failures} failures, ${load.offered === undefined ? `closed loop, ${CONCURRENCY}` : `open loop at ${load.offered} reviews/s offered, ${load.rate.toFixed(0)} answered, at most ${CONCURRENCY}`} keep-alive connections, ${DURATION_MS} ms; CPU per review: server ${load.serverCpuMs.toFixed(3)} ms, load generator ${load.clientCpuMs.toFixed(3)} ms`;
+    `p50 ${load.p50.toFixed(2)} ms, ${load.failures} failures, ${driven(load)}, ${DURATION_MS} ms; CPU per review: server ${load.serverCpuMs.toFixed(3)} ms, load generator ${load.clientCpuMs.toFixed(3)} ms`;
   const basePacedP99 = {
     name: `allow-all handler p99 at ${TARGET_RATE} reviews/s`,
     value: allowAllPaced.p99,
