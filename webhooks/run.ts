@@ -1,7 +1,7 @@
 // The webhook process (`orka webhook`): policies, lookups (cluster caches or none), the HTTPS
 // server with TLS hot reload from the certificate folder, and a graceful close.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
 import { readServingFiles } from '../certs/files.ts';
 import { TlsReloader } from '../certs/reload.ts';
 import { startClusterLookups } from './cluster.ts';
@@ -10,6 +10,7 @@ import { NO_CLUSTER } from './lookups.ts';
 import { WebhookMetrics } from './metrics.ts';
 import { PolicyStore } from './policies.ts';
 import { createWebhookServer } from './server.ts';
+import { createWebhookLog } from './webhook-log.ts';
 import type { PoolLink } from './workers.ts';
 
 export interface WebhookProcessOptions {
@@ -32,8 +33,11 @@ export interface RunningWebhook {
 }
 
 export async function startWebhookProcess(options: WebhookProcessOptions): Promise<RunningWebhook> {
-  const logger =
-    options.logger ?? pino({ base: { component: 'orka-webhook' } }, pino.destination(2));
+  // a caller's logger (orka dev, tests) is used as it is
+  const log = options.logger
+    ? { logger: options.logger, decisions: options.logger, close: () => undefined }
+    : createWebhookLog();
+  const logger = log.logger;
   const metrics = new WebhookMetrics();
   const pool = options.pool?.(metrics);
   const policies = new PolicyStore({
@@ -58,7 +62,7 @@ export async function startWebhookProcess(options: WebhookProcessOptions): Promi
     lookups: cluster?.lookups ?? NO_CLUSTER,
     events,
     metrics,
-    logger,
+    logger: log.decisions,
     ...(pool ? { renderMetrics: pool.renderMetrics } : {}),
   });
   const reloader = new TlsReloader(options.certDir, webhook.server, {
@@ -77,6 +81,7 @@ export async function startWebhookProcess(options: WebhookProcessOptions): Promi
       policies.stop();
       await webhook.close();
       await cluster?.stop();
+      log.close();
     },
   };
 }
