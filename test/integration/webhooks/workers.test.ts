@@ -194,12 +194,20 @@ describe('orka webhook --workers 2', { timeout: 300_000 }, () => {
     assert.ok(answers.every((answer) => answer.allowed === false));
   });
 
-  test('SIGTERM stops every worker and exits 0', async () => {
+  test('SIGTERM stops every worker and exits 0, with every decision line written', async () => {
     const workers = childrenOf(child.pid!);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     assert.equal(code, 0, stderr.slice(-2000));
     for (const pid of workers) assert.throws(() => process.kill(pid, 0), /ESRCH/);
+    // the killed worker's last lines may be lost with it; the live workers' are all written
+    const decided = stderr
+      .split('\n')
+      .filter((line) => line.includes('"msg":"admission decision"'))
+      .map((line) => (JSON.parse(line) as { uid: string }).uid);
+    for (const uid of ['during-restart', ...Array.from({ length: 6 }, (_, i) => `after-${i}`)]) {
+      assert.ok(decided.includes(uid), `a decision line for ${uid}`);
+    }
   });
 });
 
