@@ -152,7 +152,7 @@ export class Counter implements Metric {
   ) {}
 
   inc(labels: Labels = {}, by = 1): void {
-    this.values.getOrCreate(labels, () => ({ labels: { ...labels }, value: 0 })).value += by;
+    this.entry(labels).value += by;
   }
 
   /**
@@ -160,7 +160,7 @@ export class Counter implements Metric {
    * set on every request. Like inc, it creates the series, so call it when there is a first count.
    */
   series(labels: Labels): CounterSeries {
-    const entry = this.values.getOrCreate(labels, () => ({ labels: { ...labels }, value: 0 }));
+    const entry = this.entry(labels);
     return {
       inc(by = 1) {
         entry.value += by;
@@ -170,6 +170,10 @@ export class Counter implements Metric {
 
   get(labels: Labels = {}): number {
     return this.values.get(labels)?.value ?? 0;
+  }
+
+  private entry(labels: Labels): { labels: Labels; value: number } {
+    return this.values.getOrCreate(labels, () => ({ labels: { ...labels }, value: 0 }));
   }
 
   snapshot(): MetricSnapshot {

@@ -14,7 +14,6 @@ import {
 import { fastPathFallBacks } from '../policy/cel/fast-path.ts';
 import type { PolicyResult } from '../policy/evaluate/outcome.ts';
 
-/** The webhook's metrics. */
 /**
  * CEL evaluations the compiled fast path (policy/cel/fast-path.ts) left to the interpreter: a
  * failing or absorbed error, or a value it does not handle. A steady rise means some policy runs
@@ -36,6 +35,7 @@ class CelFastPathFallBacks implements Metric {
   }
 }
 
+/** The webhook's metrics. */
 export class WebhookMetrics {
   readonly reviewDuration = new Histogram(
     'orka_webhook_review_duration_seconds',

@@ -47,7 +47,7 @@ export function createWebhookLog(fd = 2): WebhookLog {
 }
 
 /** info lines formatted by JSON.stringify as pino would format them; warn lines through pino. */
-export function decisionLines(logger: Logger, destination: { write(line: string): unknown }) {
+function decisionLines(logger: Logger, destination: { write(line: string): unknown }) {
   const bindings = logger.bindings();
   const level = logger.levels.values.info;
   return {

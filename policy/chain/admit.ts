@@ -117,39 +117,25 @@ function provenanceGuard(managedKeys: ManagedKeys): PatchGuard {
  */
 class RequestEvaluation implements PolicyEvaluation {
   readonly input: AdmissionInput;
+  readonly namespaceObject: KubeObject | null;
+  readonly lookupParams: ParamsLookup | undefined;
   tracer?: PolicyTracer;
   constructor(
     input: AdmissionInput,
     private readonly current: KubeObject | null,
     private readonly activationFor: (object: KubeObject | null) => Activation,
-    readonly namespaceObject: KubeObject | null,
-    readonly lookupParams: ParamsLookup | undefined,
+    context: AdmissionContext,
     readonly budget: CelBudget,
   ) {
     this.input = { ...input, object: current };
+    this.namespaceObject = context.namespaceObject;
+    this.lookupParams = context.lookupParams;
   }
 
   /** built when a policy first binds it: /mutate's view of most requests never does */
   get activation(): Activation {
     return this.activationFor(this.current);
   }
-}
-
-function evaluationOf(
-  input: AdmissionInput,
-  current: KubeObject | null,
-  activationFor: (object: KubeObject | null) => Activation,
-  context: AdmissionContext,
-  budget: CelBudget,
-): PolicyEvaluation {
-  return new RequestEvaluation(
-    input,
-    current,
-    activationFor,
-    context.namespaceObject,
-    context.lookupParams,
-    budget,
-  );
 }
 
 function unknownAgentWarning(input: AdmissionInput, object: KubeObject | null): string | undefined {
@@ -200,7 +186,7 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
       const step = mutateWithPolicy(
         policy,
         object,
-        (current) => evaluationOf(input, current, activationFor, context, budget),
+        (current) => new RequestEvaluation(input, current, activationFor, context, budget),
         policy.builtin ? undefined : provenanceGuard(resources.managedKeys),
       );
       object = step.object;
@@ -234,7 +220,7 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
   // failure is the whole answer (never repeated in the words of a semantics policy).
   const validation: PolicyOutcome = emptyOutcome();
   if (schemaDenials.length === 0) {
-    const evaluation = evaluationOf(input, object, activationFor, context, budget);
+    const evaluation = new RequestEvaluation(input, object, activationFor, context, budget);
     if (tracer) evaluation.tracer = tracer;
     const acting = applyNamespaceOverrides(
       context.policies.builtin,
