@@ -7,7 +7,7 @@
 // generator, which on one machine compete for the same cores.
 // Each case runs closed loop (16 connections, each sending its next review when an answer comes
 // back: the most reviews/s the server answers; its latency is then 16 / rate, by Little's law),
-// and every case also open loop at TARGET_RATE (latency as the apiserver would see it at that
+// then open loop at TARGET_RATE (latency as the apiserver would see it at that
 // load, counted from each review's scheduled time, so a stall is not hidden). The allow-all and
 // built-ins-only open-loop rows show how much of the p99 budget this machine, with the load
 // generator on the same cores, spends before any custom policy runs.
@@ -149,6 +149,23 @@ async function drive(
   };
 }
 
+/** One server's loads: closed loop, then open loop at TARGET_RATE. */
+interface Loads {
+  closed: Load;
+  paced: Load;
+}
+
+/** Drives the server at `url` closed loop after the long first warm-up, then open loop. */
+async function closedThenPaced(
+  url: string,
+  ca: string,
+  serverCpuSeconds: () => Promise<number>,
+): Promise<Loads> {
+  const closed = await drive(url, ca, serverCpuSeconds, undefined, FIRST_WARMUP_MS);
+  const paced = await drive(url, ca, serverCpuSeconds, TARGET_RATE, WARMUP_MS);
+  return { closed, paced };
+}
+
 /** process_cpu_seconds_total from a webhook's /metrics (summed over its workers). */
 async function scrapeCpuSeconds(url: string, ca: string): Promise<number> {
   const text = await new Promise<string>((resolve, reject) => {
@@ -170,16 +187,14 @@ const ORKA = fileURLToPath(new URL('../bin/orka', import.meta.url));
 
 /**
  * `orka webhook` as it runs in a Pod (its own process or processes, a decision log line per
- * review, to a file here), driven by the load generator once per entry of `offered` (undefined:
- * closed loop), one after the other against the same server.
+ * review, to a file here), driven by the load generator.
  */
-async function measureWebhook<const Offered extends readonly (number | undefined)[]>(
+async function measureWebhook(
   certDir: string,
   ca: string,
   policyPaths: string[],
   workers: number,
-  offered: Offered,
-): Promise<{ [Index in keyof Offered]: Load }> {
+): Promise<Loads> {
   const logDir = mkdtempSync(join(tmpdir(), 'orka-bench-log-'));
   const log = openSync(join(logDir, 'webhook.log'), 'w');
   const args = ['webhook', '--port', '0', '--bind-address', '127.0.0.1', '--cert-dir', certDir];
@@ -204,13 +219,7 @@ async function measureWebhook<const Offered extends readonly (number | undefined
       )?.[1];
     }
     const serving = url;
-    const loads: Load[] = [];
-    for (const rate of offered) {
-      const warmupMs = loads.length === 0 ? FIRST_WARMUP_MS : WARMUP_MS;
-      const cpuSeconds = () => scrapeCpuSeconds(serving, ca);
-      loads.push(await drive(`${url}/validate`, ca, cpuSeconds, rate, warmupMs));
-    }
-    return loads as { [Index in keyof Offered]: Load };
+    return await closedThenPaced(`${url}/validate`, ca, () => scrapeCpuSeconds(serving, ca));
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -247,20 +256,10 @@ export default async function webhookBench(): Promise<BenchRow[]> {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1e6;
   };
-  const baselineUrl = `https://127.0.0.1:${baselinePort}/validate`;
-  const allowAll = await drive(
-    baselineUrl,
+  const { closed: allowAll, paced: allowAllPaced } = await closedThenPaced(
+    `https://127.0.0.1:${baselinePort}/validate`,
     authority.cert,
     ownCpuSeconds,
-    undefined,
-    FIRST_WARMUP_MS,
-  );
-  const allowAllPaced = await drive(
-    baselineUrl,
-    authority.cert,
-    ownCpuSeconds,
-    TARGET_RATE,
-    WARMUP_MS,
   );
   await baseline.close();
 
@@ -268,27 +267,23 @@ export default async function webhookBench(): Promise<BenchRow[]> {
   writeFileSync(join(certDir, 'tls.crt'), tls.cert);
   writeFileSync(join(certDir, 'tls.key'), tls.key, { mode: 0o600 });
   const custom = customPolicies(50);
-  const closedThenPaced = [undefined, TARGET_RATE] as const;
-  const [builtins, builtinsPaced] = await measureWebhook(
+  const { closed: builtins, paced: builtinsPaced } = await measureWebhook(
     certDir,
     authority.cert,
     [],
     1,
-    closedThenPaced,
   );
-  const [withCustom, withCustomPaced] = await measureWebhook(
+  const { closed: withCustom, paced: withCustomPaced } = await measureWebhook(
     certDir,
     authority.cert,
     [custom],
     1,
-    closedThenPaced,
   );
-  const [twoWorkers, twoWorkersPaced] = await measureWebhook(
+  const { closed: twoWorkers, paced: twoWorkersPaced } = await measureWebhook(
     certDir,
     authority.cert,
     [custom],
     2,
-    closedThenPaced,
   );
 
   const base = { name: 'allow-all handler', value: allowAll.rate };
