@@ -24,6 +24,7 @@ import Fastify from 'fastify';
 import { createCertificateAuthority, issueServingCertificate } from '../certs/authority.ts';
 import { type BenchRow, percentile } from './harness.ts';
 import type { LoadPlan, LoadResult } from './load-generator.ts';
+import { BODY, customPolicies } from './webhook-workload.ts';
 
 // A server's first load is preceded by a long warm-up, so what is measured is a server in its
 // steady state, as a webhook that has been up for a while: after 2 s of load a 50-policy server
@@ -34,54 +35,6 @@ const WARMUP_MS = 2000;
 const DURATION_MS = 3000;
 const CONCURRENCY = 16;
 const TARGET_RATE = 3000;
-
-const TASK = {
-  apiVersion: 'core.orka.ai/v1alpha1',
-  kind: 'Task',
-  metadata: { name: 'fix-tests', namespace: 'team-a' },
-  spec: {
-    type: 'agent',
-    agentRef: { name: 'claude-agent' },
-    prompt: 'Fix the failing unit tests',
-    requestedBy: { username: 'alice', groups: ['platform'] },
-  },
-};
-const BODY = JSON.stringify({
-  apiVersion: 'admission.k8s.io/v1',
-  kind: 'AdmissionReview',
-  request: {
-    uid: 'bench-uid',
-    kind: { group: 'core.orka.ai', version: 'v1alpha1', kind: 'Task' },
-    resource: { group: 'core.orka.ai', version: 'v1alpha1', resource: 'tasks' },
-    name: 'fix-tests',
-    namespace: 'team-a',
-    operation: 'CREATE',
-    userInfo: { username: 'alice', groups: ['platform'] },
-    object: TASK,
-    oldObject: null,
-  },
-});
-
-function customPolicies(count: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'orka-bench-policies-'));
-  for (let i = 0; i < count; i++) {
-    writeFileSync(
-      join(dir, `policy-${String(i).padStart(2, '0')}.yaml`),
-      `apiVersion: policy.orka.ai/v1alpha1
-kind: AdmissionPolicy
-metadata: { name: bench-${i} }
-spec:
-  matchConstraints:
-    resourceRules: [{ apiGroups: [core.orka.ai], apiVersions: ["*"], resources: [tasks], operations: [CREATE, UPDATE] }]
-  variables: [{ name: tools, expression: "effective.toolSet" }]
-  validations:
-  - expression: "object.spec.prompt.size() < 10000 && !variables.tools.exists(t, t == 'Forbidden${i}')"
-    messageExpression: "'policy ${i} refused ' + object.metadata.name"
-`,
-    );
-  }
-  return dir;
-}
 
 interface Load {
   /** open loop: the offered rate; closed loop: undefined */
