@@ -220,24 +220,22 @@ export default async function webhookBench(): Promise<BenchRow[]> {
   writeFileSync(join(certDir, 'tls.crt'), tls.cert);
   writeFileSync(join(certDir, 'tls.key'), tls.key, { mode: 0o600 });
   const custom = customPolicies(50);
-  const { closed: builtins, paced: builtinsPaced } = await measureWebhook(
-    certDir,
-    authority.cert,
-    [],
-    1,
-  );
-  const { closed: withCustom, paced: withCustomPaced } = await measureWebhook(
-    certDir,
-    authority.cert,
-    [custom],
-    1,
-  );
-  const { closed: twoWorkers, paced: twoWorkersPaced } = await measureWebhook(
-    certDir,
-    authority.cert,
-    [custom],
-    2,
-  );
+  let loads: [Loads, Loads, Loads];
+  try {
+    loads = [
+      await measureWebhook(certDir, authority.cert, [], 1),
+      await measureWebhook(certDir, authority.cert, [custom], 1),
+      await measureWebhook(certDir, authority.cert, [custom], 2),
+    ];
+  } finally {
+    rmSync(certDir, { recursive: true, force: true });
+    rmSync(custom, { recursive: true, force: true });
+  }
+  const [
+    { closed: builtins, paced: builtinsPaced },
+    { closed: withCustom, paced: withCustomPaced },
+    { closed: twoWorkers, paced: twoWorkersPaced },
+  ] = loads;
 
   const base = { name: 'allow-all handler', value: allowAll.rate };
   const baseP99 = { name: 'allow-all handler p99', value: allowAll.p99 };
