@@ -459,7 +459,13 @@ describe('params and the chart RBAC (webhook.paramKinds)', { skip: HELM_UNAVAILA
         deniedBy('task-tiers', 'tier bronze is not among gold'),
       );
       assert.deepEqual(await harness.decide('team-a', 'gold'), allowed);
-      assert.ok(harness.logs.some((line) => line.msg === 'params ConfigMap readable again'));
+      // the list fills the cache before the watch is up, and the line is written once both are
+      await eventually(
+        () =>
+          `"readable again" in the log: ${JSON.stringify(harness.logs.map((line) => line.msg))}`,
+        () => harness.logs.some((line) => line.msg === 'params ConfigMap readable again'),
+        REVIEW_POLL,
+      );
     } finally {
       await harness.stop();
       await standin.stop();
