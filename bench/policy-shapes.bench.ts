@@ -5,17 +5,8 @@
 // time with built-ins alone) / POLICIES, against a policy whose rules do not match the request.
 // The rows tell where a policy's cost goes: matching, the per-policy frame (activation, result,
 // metrics), one expression of its own, a variable; and so which part a change should shrink.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { NO_EVENTS } from '../webhooks/events.ts';
-import { type HandlerDependencies, handleReview } from '../webhooks/handler.ts';
-import { NO_CLUSTER } from '../webhooks/lookups.ts';
-import { WebhookMetrics } from '../webhooks/metrics.ts';
-import { PolicyStore } from '../webhooks/policies.ts';
 import type { BenchRow } from './harness.ts';
-import { BODY, customPolicies } from './webhook-workload.ts';
+import { customPolicies, inProcessReviewer, writePolicies } from './webhook-workload.ts';
 
 const POLICIES = 100;
 const WARMUP_REVIEWS = 5_000;
@@ -29,37 +20,23 @@ interface Shape {
 }
 
 /** POLICIES policies on Tasks (or Agents: they do not match the bench's Task) with `spec`. */
-function writePolicies(resource: 'tasks' | 'agents', spec: (index: number) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'orka-bench-shapes-'));
-  for (let i = 0; i < POLICIES; i++) {
-    writeFileSync(
-      join(dir, `policy-${String(i).padStart(3, '0')}.yaml`),
-      `apiVersion: policy.orka.ai/v1alpha1
-kind: AdmissionPolicy
-metadata: { name: shape-${i} }
-spec:
-  matchConstraints:
-    resourceRules: [{ apiGroups: [core.orka.ai], apiVersions: ["*"], resources: [${resource}], operations: [CREATE, UPDATE] }]
-${spec(i)}`,
-    );
-  }
-  return dir;
-}
+const shapePolicies = (resource: 'tasks' | 'agents', spec: (index: number) => string) =>
+  writePolicies(POLICIES, 'shape', resource, spec);
 
 const SHAPES: readonly Shape[] = [
   { name: 'built-ins alone', write: undefined },
   {
     name: 'a policy whose rules do not match',
-    write: () => writePolicies('agents', () => '  validations: [{ expression: "true" }]\n'),
+    write: () => shapePolicies('agents', () => '  validations: [{ expression: "true" }]\n'),
   },
   {
     name: 'a matching policy, validation `true`',
-    write: () => writePolicies('tasks', () => '  validations: [{ expression: "true" }]\n'),
+    write: () => shapePolicies('tasks', () => '  validations: [{ expression: "true" }]\n'),
   },
   {
     name: 'a matching policy, the validation every policy has (evaluated once per review)',
     write: () =>
-      writePolicies(
+      shapePolicies(
         'tasks',
         () => '  validations: [{ expression: "object.spec.prompt.size() < 10000" }]\n',
       ),
@@ -67,7 +44,7 @@ const SHAPES: readonly Shape[] = [
   {
     name: 'a matching policy, a validation of its own',
     write: () =>
-      writePolicies(
+      shapePolicies(
         'tasks',
         (i) =>
           `  validations: [{ expression: "!effective.toolSet.exists(t, t == 'Forbidden${i}')" }]\n`,
@@ -79,32 +56,8 @@ const SHAPES: readonly Shape[] = [
   },
 ];
 
-function reviewerFor(shape: Shape): () => void {
-  const metrics = new WebhookMetrics();
-  const logger = pino({ level: 'silent' });
-  const dir = shape.write?.();
-  // the store reads the files when it is made (it watches none here), so the folder can go
-  const policies = new PolicyStore({ flags: {}, paths: dir ? [dir] : [], metrics, logger });
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  const deps: HandlerDependencies = {
-    policies,
-    lookups: NO_CLUSTER,
-    events: NO_EVENTS,
-    metrics,
-    logger,
-  };
-  return () => {
-    const answer = handleReview('validate', BODY, deps);
-    if (answer.statusCode !== 200 || !answer.body.includes('"allowed":true')) {
-      throw new Error(
-        `${shape.name}: the bench review was not allowed: ${answer.body.slice(0, 300)}`,
-      );
-    }
-  };
-}
-
 export default async function policyShapesBench(): Promise<BenchRow[]> {
-  const reviewers = SHAPES.map(reviewerFor);
+  const reviewers = SHAPES.map((shape) => inProcessReviewer(shape.write?.(), shape.name));
   for (const review of reviewers) for (let i = 0; i < WARMUP_REVIEWS; i++) review();
   const spentNs = SHAPES.map(() => 0n);
   for (let round = 0; round < ROUNDS; round++) {

@@ -7,15 +7,8 @@
 // why a review costs more at 1,500 reviews/s than at 3,000, and why two workers sharing a load
 // spend more CPU per review than one. The back-to-back row also tells a slow run of the machine
 // from a slow change: webhook.bench.ts's rows move with it.
-import { rmSync } from 'node:fs';
-import { pino } from 'pino';
-import { NO_EVENTS } from '../webhooks/events.ts';
-import { type HandlerDependencies, handleReview } from '../webhooks/handler.ts';
-import { NO_CLUSTER } from '../webhooks/lookups.ts';
-import { WebhookMetrics } from '../webhooks/metrics.ts';
-import { PolicyStore } from '../webhooks/policies.ts';
 import type { BenchRow } from './harness.ts';
-import { BODY, customPolicies } from './webhook-workload.ts';
+import { customPolicies, inProcessReviewer } from './webhook-workload.ts';
 
 interface Arrival {
   name: string;
@@ -36,25 +29,7 @@ const ROUNDS = 20;
 const REVIEWS_PER_ROUND = 320;
 
 export default async function webhookIdleBench(): Promise<BenchRow[]> {
-  const metrics = new WebhookMetrics();
-  const logger = pino({ level: 'silent' });
-  const policyDir = customPolicies(50);
-  // the store reads the files when it is made (it watches none here), so the folder can go
-  const policies = new PolicyStore({ flags: {}, paths: [policyDir], metrics, logger });
-  rmSync(policyDir, { recursive: true, force: true });
-  const deps: HandlerDependencies = {
-    policies,
-    lookups: NO_CLUSTER,
-    events: NO_EVENTS,
-    metrics,
-    logger,
-  };
-  const review = () => {
-    const answer = handleReview('validate', BODY, deps);
-    if (answer.statusCode !== 200 || !answer.body.includes('"allowed":true')) {
-      throw new Error(`the bench review was not allowed: ${answer.body.slice(0, 300)}`);
-    }
-  };
+  const review = inProcessReviewer(customPolicies(50), 'built-ins + 50 custom policies');
   for (let i = 0; i < WARMUP_REVIEWS; i++) review();
 
   const sleeper = new Int32Array(new SharedArrayBuffer(4));

@@ -1,9 +1,15 @@
-// What the webhook benchmarks send and load: one AdmissionReview of a Task CREATE, and custom
-// policies of one shape (a request-level variable, a validation reading it and the object, a
-// messageExpression), written to a temporary folder.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// What the webhook benchmarks send and load: one AdmissionReview of a Task CREATE, custom policies
+// written to a temporary folder (the webhook bench's shape: a request-level variable, a validation
+// reading it and the object, a messageExpression), and the review handler in this process.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
+import { NO_EVENTS } from '../webhooks/events.ts';
+import { type HandlerDependencies, handleReview } from '../webhooks/handler.ts';
+import { NO_CLUSTER } from '../webhooks/lookups.ts';
+import { WebhookMetrics } from '../webhooks/metrics.ts';
+import { PolicyStore } from '../webhooks/policies.ts';
 
 const TASK = {
   apiVersion: 'core.orka.ai/v1alpha1',
@@ -32,23 +38,72 @@ export const BODY = JSON.stringify({
   },
 });
 
-export function customPolicies(count: number): string {
+/**
+ * `count` AdmissionPolicies named `<prefix>-<i>` on CREATE and UPDATE of core.orka.ai `resource`,
+ * each with the spec members `spec(i)` (YAML lines indented under `spec:`), in a new temporary
+ * folder.
+ */
+export function writePolicies(
+  count: number,
+  prefix: string,
+  resource: 'tasks' | 'agents',
+  spec: (index: number) => string,
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'orka-bench-policies-'));
+  const digits = String(count - 1).length;
   for (let i = 0; i < count; i++) {
     writeFileSync(
-      join(dir, `policy-${String(i).padStart(2, '0')}.yaml`),
+      join(dir, `policy-${String(i).padStart(digits, '0')}.yaml`),
       `apiVersion: policy.orka.ai/v1alpha1
 kind: AdmissionPolicy
-metadata: { name: bench-${i} }
+metadata: { name: ${prefix}-${i} }
 spec:
   matchConstraints:
-    resourceRules: [{ apiGroups: [core.orka.ai], apiVersions: ["*"], resources: [tasks], operations: [CREATE, UPDATE] }]
-  variables: [{ name: tools, expression: "effective.toolSet" }]
+    resourceRules: [{ apiGroups: [core.orka.ai], apiVersions: ["*"], resources: [${resource}], operations: [CREATE, UPDATE] }]
+${spec(i)}`,
+    );
+  }
+  return dir;
+}
+
+export const customPolicies = (count: number): string =>
+  writePolicies(
+    count,
+    'bench',
+    'tasks',
+    (i) => `  variables: [{ name: tools, expression: "effective.toolSet" }]
   validations:
   - expression: "object.spec.prompt.size() < 10000 && !variables.tools.exists(t, t == 'Forbidden${i}')"
     messageExpression: "'policy ${i} refused ' + object.metadata.name"
 `,
-    );
-  }
-  return dir;
+  );
+
+/**
+ * The webhook's review handler in this process (built-ins, the policies in `policyDir` if any,
+ * decision lines off), as a function that reviews BODY and throws unless it is allowed. The
+ * folder is removed once the store has read it (it watches none here).
+ */
+export function inProcessReviewer(policyDir: string | undefined, label: string): () => void {
+  const metrics = new WebhookMetrics();
+  const logger = pino({ level: 'silent' });
+  const policies = new PolicyStore({
+    flags: {},
+    paths: policyDir ? [policyDir] : [],
+    metrics,
+    logger,
+  });
+  if (policyDir) rmSync(policyDir, { recursive: true, force: true });
+  const deps: HandlerDependencies = {
+    policies,
+    lookups: NO_CLUSTER,
+    events: NO_EVENTS,
+    metrics,
+    logger,
+  };
+  return () => {
+    const answer = handleReview('validate', BODY, deps);
+    if (answer.statusCode !== 200 || !answer.body.includes('"allowed":true')) {
+      throw new Error(`${label}: the bench review was not allowed: ${answer.body.slice(0, 300)}`);
+    }
+  };
 }
