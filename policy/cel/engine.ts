@@ -3,7 +3,14 @@
 // never touches the library, and adds what the apiserver's CEL has and the library lacks (see
 // instrument.ts and reference/cel-engine.md §5).
 import { Environment } from '@marcbachmann/cel-js';
-import { type AstNode, callName, callOperands, sourceOf, walk } from './ast.ts';
+import {
+  type AstNode,
+  callName,
+  callOperands,
+  type LibraryEvaluator,
+  sourceOf,
+  walk,
+} from './ast.ts';
 import { type CelSchema, DEFAULT_COST_LIMIT, estimateCost } from './cost.ts';
 import {
   CelBudgetExceededError,
@@ -12,7 +19,7 @@ import {
   CelFunctionError,
   positionOf,
 } from './errors.ts';
-import { installFastPath } from './fast-path.ts';
+import { type DirectEvaluation, INTERPRET, installFastPath } from './fast-path.ts';
 import {
   type CelBudget,
   createCelBudget,
@@ -179,12 +186,35 @@ class CompiledCelExpression implements CompiledExpression {
     readonly run: Runner,
     readonly resultType: CelType | undefined,
     readonly fastPath: boolean,
+    readonly direct: DirectEvaluation | undefined,
   ) {}
 }
 
 /** Whether evaluations of `compiled` try the compiled fast path first (fast-path.ts). */
 export function usesFastPath(compiled: CompiledExpression): boolean {
   return compiled instanceof CompiledCelExpression && compiled.fastPath;
+}
+
+/** Whether the fast path of `compiled` is called without the library's evaluation entry. */
+export function evaluatesDirectly(compiled: CompiledExpression): boolean {
+  return compiled instanceof CompiledCelExpression && compiled.direct !== undefined;
+}
+
+/**
+ * The evaluator the library hands every node of `environment`'s expressions, shown by evaluating
+ * one probe: the fast path's direct evaluation calls the same handlers with it.
+ */
+function evaluatorOf(environment: Environment): LibraryEvaluator {
+  const probe = environment.parse('true') as unknown as Runner;
+  let evaluator: LibraryEvaluator | undefined;
+  probe.ast.evaluate = (shown) => {
+    evaluator = shown;
+    return true;
+  };
+  probe({});
+  if (evaluator === undefined)
+    throw new Error('the CEL library evaluated the probe without its evaluator');
+  return evaluator;
 }
 
 function variableOf(declaration: CelType | CelVariable): CelVariable {
@@ -248,6 +278,7 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
   // A literal-only environment: compile-time evaluation of literal calls needs no variables.
   const literalEnvironment = base.clone();
   const environments = new Map<string, Environment>();
+  const evaluators = new WeakMap<Environment, LibraryEvaluator>();
 
   const environmentKeyOf = (variables: Readonly<Record<string, CelVariable>>) =>
     Object.keys(variables)
@@ -266,6 +297,7 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
         environment.registerVariable(name, variables[name]!.type);
       }
       environments.set(key, environment);
+      evaluators.set(environment, evaluatorOf(environment));
     }
     return environment;
   }
@@ -365,8 +397,20 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
     }
     const fastPath =
       options.fastPath !== false &&
-      installFastPath(run.ast, compileOptions.lazyVariables ?? NO_LAZY_VARIABLES);
-    return new CompiledCelExpression(expression, type, estimatedCost, run, wanted, fastPath);
+      installFastPath(
+        run.ast,
+        compileOptions.lazyVariables ?? NO_LAZY_VARIABLES,
+        evaluators.get(environment)!,
+      );
+    return new CompiledCelExpression(
+      expression,
+      type,
+      estimatedCost,
+      run,
+      wanted,
+      fastPath !== false,
+      typeof fastPath === 'object' ? fastPath : undefined,
+    );
   }
 
   function evaluate(
@@ -378,9 +422,15 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
     if (!(compiled instanceof CompiledCelExpression)) {
       throw new TypeError('evaluate() needs an expression compiled by this engine');
     }
-    let result: unknown;
+    let result: unknown = INTERPRET;
     try {
-      result = withBudget(budget, compiled.run, activation, shared);
+      const direct = compiled.direct;
+      // with a spent budget, withBudget fails even an expression of no steps
+      if (direct !== undefined && budget.remaining >= 0 && !(activation instanceof Map)) {
+        result = direct.evaluateDirect(activation, budget, shared);
+        if (budget.remaining < 0) throw new CelBudgetExceededError(budget.limit);
+      }
+      if (result === INTERPRET) result = withBudget(budget, compiled.run, activation, shared);
     } catch (error) {
       throw sanitize(compiled.expression, error);
     }

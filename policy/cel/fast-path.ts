@@ -15,6 +15,11 @@
 // interpreter does first on its own. For the same reason a budget that runs out is final: the
 // interpreter would run out at the same step, and that error escapes every absorption.
 //
+// An expression that leaves no node to the interpreter's hooks is also called directly
+// (evaluateDirect): with the activation, the budget and the shared values as arguments, without the
+// library's evaluation entry and its context object: a webhook review of the built-ins and 50
+// policies, hundreds of evaluations, became about 5 % cheaper (bench/compare-checkouts.ts).
+//
 // Generated code never contains text from the expression: field names, literals, nodes and
 // handlers are passed in as values and named by index.
 import { Optional } from '@marcbachmann/cel-js';
@@ -22,6 +27,7 @@ import type { AstNode, ComprehensionArgs, EvaluateHook, LibraryEvaluator } from 
 import { callName, childrenOf } from './ast.ts';
 import { CelBudgetExceededError } from './errors.ts';
 import {
+  type CelBudget,
   chargeSteps,
   currentBudget,
   currentHook,
@@ -29,6 +35,7 @@ import {
   guardEvaluator,
   isRe2Matches,
   re2Test,
+  type SharedValues,
 } from './instrument.ts';
 import { LazyFields } from './lazy-fields.ts';
 import { sharedKeyOf } from './shared-subexpressions.ts';
@@ -65,6 +72,14 @@ interface CheckedComprehension extends ComprehensionArgs {
 }
 
 type Handle = (...args: unknown[]) => unknown;
+
+/** The generated function: the value, or FALL_BACK. */
+type CompiledFunction = (
+  evaluator: LibraryEvaluator,
+  context: unknown,
+  budget: CelBudget,
+  shared: SharedValues | undefined,
+) => unknown;
 
 const handleOf = (node: AstNode): Handle => {
   const handle = (node as unknown as { handle?: Handle }).handle;
@@ -113,8 +128,6 @@ const RUNTIME = {
   rangeItems,
   hasPath,
   re2Test,
-  currentBudget,
-  currentSharedValues,
   chargeSteps,
   CelBudgetExceededError,
 };
@@ -124,6 +137,8 @@ class Generator {
   private readonly valueIndex = new Map<unknown, number>();
   private readonly lines: string[] = [];
   private temporaries = 0;
+  /** whether some node is left to the interpreter's hooks, which need the library's context */
+  delegates = false;
 
   constructor(private readonly lazyNames: ReadonlySet<string>) {}
 
@@ -156,14 +171,12 @@ class Generator {
     );
   }
 
-  build(root: AstNode): (evaluator: LibraryEvaluator, context: unknown) => unknown {
+  build(root: AstNode): CompiledFunction {
     const result = this.node(root, { locals: new Map(), accumulator: undefined }, false);
     const prologue = this.values.map((_, i) => `const v${i} = values[${i}];`).join('\n');
     const temporaries = Array.from({ length: this.temporaries }, (_, i) => `t${i + 1}`);
     const body = `${prologue}
-return function compiledExpression(ev, ctx) {
-  const budget = R.currentBudget();
-  const shared = R.currentSharedValues();
+return function compiledExpression(ev, ctx, budget, shared) {
   let charged = 0;
   ${temporaries.length > 0 ? `let ${temporaries.join(', ')};` : ''}
   try {
@@ -310,6 +323,8 @@ ${this.lines.join('\n')}
         return this.comprehension(node, scope);
       case 'list':
         return this.list(node, scope);
+      case 'map':
+        return this.map(node, scope);
       case 'call':
       case 'rcall':
         return this.call(node, scope);
@@ -454,6 +469,14 @@ ${this.lines.join('\n')}
     return result;
   }
 
+  /** `{}` is a new empty object, as the library makes it; other map literals are delegated. */
+  private map(node: AstNode, scope: Scope): string {
+    if ((node.args as unknown[]).length > 0) return this.delegated(node, scope);
+    const result = this.temporary();
+    this.emit(`${result} = {};`);
+    return result;
+  }
+
   private call(node: AstNode, scope: Scope): string {
     if (callName(node) === undefined) throw new NotCompiled('a call the library rewrote');
     this.chargeStep();
@@ -485,6 +508,7 @@ ${this.lines.join('\n')}
    * those of lazy variables it evaluates (which stay spent when the fast path gives up).
    */
   private delegated(node: AstNode, scope: Scope): string {
+    this.delegates = true;
     const reads = closedReads(node, this.lazyNames);
     if (reads === undefined || [...reads.names].some((name) => scope.locals.has(name))) {
       throw new NotCompiled(`${node.op} reading a comprehension's variables`);
@@ -554,15 +578,60 @@ let fallBacks = 0;
 /** How often a compiled expression has left an evaluation to the interpreter, in this process. */
 export const fastPathFallBacks = (): number => fallBacks;
 
+/** What evaluateDirect returns when the interpreter must evaluate the expression instead. */
+export const INTERPRET: unique symbol = Symbol('interpret');
+
+/**
+ * An expression's compiled fast path, called with the activation itself: without the library's
+ * evaluation entry (a context object per evaluation, its hooks) and without making the budget
+ * the active one. Only for expressions that leave no node to the interpreter's hooks, as those
+ * need the library's context and the active budget.
+ */
+export interface DirectEvaluation {
+  /**
+   * The value, or INTERPRET: then the interpreter must evaluate the expression from the start,
+   * and its fast-path hook, having just fallen back here, lets it.
+   */
+  evaluateDirect(activation: object, budget: CelBudget, shared: SharedValues | undefined): unknown;
+}
+
+/**
+ * The context the generated code reads variables through, over the activation itself. A value
+ * the library would first convert (or reject) is left to the interpreter.
+ */
+class DirectContext {
+  constructor(private readonly activation: Record<string, unknown>) {}
+
+  getValue(name: string): unknown {
+    return this.activation[name];
+  }
+
+  getCheckedValue(evaluator: LibraryEvaluator, node: AstNode): unknown {
+    const value = this.activation[node.args as string];
+    const type = (node as unknown as { checkedType: TypeWithMatcher }).checkedType;
+    if (value === undefined || !type.matchesValueType(value, evaluator)) throw FALL_BACK;
+    return value;
+  }
+}
+
 /**
  * Puts a compiled fast path in front of `root`'s evaluation, which must be fully instrumented
  * (instrument(), then shareSubexpressions()). Returns false, changing nothing, when the
- * expression uses something the fast path does not compile.
+ * expression uses something the fast path does not compile; otherwise true, or its direct
+ * evaluation when it has one. `libraryEvaluator` is the evaluator the library passes the nodes of
+ * `root`'s environment.
  */
-export function installFastPath(root: AstNode, lazyNames: ReadonlySet<string>): boolean {
-  let compiled: ReturnType<Generator['build']>;
+export function installFastPath(
+  root: AstNode,
+  lazyNames: ReadonlySet<string>,
+  libraryEvaluator: LibraryEvaluator,
+): DirectEvaluation | boolean {
+  let compiled: CompiledFunction;
+  let delegates: boolean;
   try {
-    compiled = new Generator(lazyNames).build(root);
+    const generator = new Generator(lazyNames);
+    compiled = generator.build(root);
+    delegates = generator.delegates;
   } catch (error) {
     // a process that forbids code generation from strings runs everything interpreted
     if (error instanceof NotCompiled || error instanceof EvalError) return false;
@@ -571,18 +640,43 @@ export function installFastPath(root: AstNode, lazyNames: ReadonlySet<string>): 
   const interpreted: EvaluateHook = currentHook(root);
   let successes = 0;
   let failures = 0;
+  let interpretNext = false;
+  const worthTrying = () => failures < FALL_BACK_LIMIT || successes > failures;
+  const attempt = (
+    evaluator: LibraryEvaluator,
+    context: unknown,
+    budget: CelBudget,
+    shared: SharedValues | undefined,
+  ): unknown => {
+    const value = compiled(evaluator, context, budget, shared);
+    if (value !== FALL_BACK) {
+      successes++;
+      return value;
+    }
+    failures++;
+    fallBacks++;
+    return FALL_BACK;
+  };
   root.evaluate = function fastPath(evaluator, self, context) {
-    if (failures < FALL_BACK_LIMIT || successes > failures) {
+    if (interpretNext) {
+      interpretNext = false;
+    } else if (worthTrying()) {
       guardEvaluator(evaluator);
-      const value = compiled(evaluator, context);
-      if (value !== FALL_BACK) {
-        successes++;
-        return value;
-      }
-      failures++;
-      fallBacks++;
+      const value = attempt(evaluator, context, currentBudget(), currentSharedValues());
+      if (value !== FALL_BACK) return value;
     }
     return interpreted.call(root, evaluator, self, context);
   };
-  return true;
+  if (delegates) return true;
+  guardEvaluator(libraryEvaluator);
+  return {
+    evaluateDirect(activation, budget, shared) {
+      if (!worthTrying()) return INTERPRET;
+      const context = new DirectContext(activation as Record<string, unknown>);
+      const value = attempt(libraryEvaluator, context, budget, shared);
+      if (value !== FALL_BACK) return value;
+      interpretNext = true;
+      return INTERPRET;
+    },
+  };
 }

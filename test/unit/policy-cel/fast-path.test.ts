@@ -18,6 +18,7 @@ import {
   type CompileOptions,
   createCelBudget,
   createCelEngine,
+  evaluatesDirectly,
   usesFastPath,
 } from '../../../policy/cel/engine.ts';
 import { fastPathFallBacks } from '../../../policy/cel/fast-path.ts';
@@ -132,6 +133,9 @@ describe('the compiled fast path', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a field name that is hostile JavaScript
     ["object['\\u2028`${process.exit(1)}\\\"'] == 1", { '\u2028`${process.exit(1)}"': 1 }],
     ['object.a ? 1 : 2', { a: 'yes' }],
+    ['object.?spec.orValue({}).size() == 0 && {} == {}', {}],
+    ["object.?spec.orValue({}) == {'a': 1}", { spec: { a: 1 } }],
+    ['[{}, {}].exists(m, m.size() > 0) || object.a in {}', { a: 'x' }],
     ['-object.a', { a: -9223372036854775808n }],
     ['!object.a', { a: 1 }],
   ];
@@ -237,23 +241,71 @@ describe('the compiled fast path', () => {
       assert.equal(ticks.fast, ticks.interpreter, `limit ${limit}: ticks`);
     }
   });
+
+  test('a budget an earlier expression overdrew fails even an expression of no steps', () => {
+    for (const engine of [fast, interpreter]) {
+      const budget = createCelBudget(1);
+      const costly = engine.compile('object.tools.exists(t, t == "x")', OBJECT);
+      const free = engine.compile("object.name == 'x'", OBJECT);
+      assert.ok(!(costly instanceof CelCompileError) && !(free instanceof CelCompileError));
+      const activation = { object: toCelValue({ name: 'x', tools: ['a', 'b'] }) };
+      assert.throws(() => engine.evaluate(costly, activation, budget), /budget/);
+      assert.equal(budget.remaining, -1);
+      assert.throws(() => engine.evaluate(free, activation, budget), /budget/);
+      assert.equal(budget.remaining, -1);
+    }
+  });
+
+  test('a variable of another type than declared gets the interpreter’s error, every time', () => {
+    const options: CompileOptions = { variables: { count: 'int' } };
+    const compiled = [fast, interpreter].map((engine) => {
+      const expression = engine.compile('count + 1 > 2', options);
+      assert.ok(!(expression instanceof CelCompileError));
+      return { engine, expression };
+    });
+    const results = compiled.map(({ engine, expression }) =>
+      [{ count: 'three' }, {}, { count: 3n }, { count: 'three' }, { count: 1n }].map(
+        (activation) => {
+          try {
+            return String(engine.evaluate(expression, activation));
+          } catch (error) {
+            const { code, summary, position } = error as CelCompileError;
+            return `${code}: ${summary} at ${JSON.stringify(position)}`;
+          }
+        },
+      ),
+    );
+    assert.deepEqual(results[0], results[1]);
+    assert.equal(results[0]![2], 'true');
+    assert.match(results[0]![0]!, /variable_type_mismatch/);
+  });
 });
 
 describe('the built-in policies', () => {
   const { fast } = pair({ extend: registerPolicyTypes });
   const sources = builtinDocuments().flatMap((document) => expressionsIn(document));
 
+  const compiled = sources.map((source) => {
+    const expression = fast.compile(source, {
+      variables: RUNTIME_POLICY_VARIABLES,
+      lazyVariables: new Set(['variables']),
+    });
+    assert.ok(!(expression instanceof CelCompileError), `${source}: ${String(expression)}`);
+    return { source, expression };
+  });
+
   test('every expression of every built-in policy runs on the fast path', () => {
     assert.ok(sources.length > 80, `${sources.length} expressions`);
-    const interpretedOnly = sources.filter((source) => {
-      const compiled = fast.compile(source, {
-        variables: RUNTIME_POLICY_VARIABLES,
-        lazyVariables: new Set(['variables']),
-      });
-      assert.ok(!(compiled instanceof CelCompileError), `${source}: ${String(compiled)}`);
-      return !usesFastPath(compiled);
-    });
+    const interpretedOnly = compiled.filter(({ expression }) => !usesFastPath(expression));
     assert.deepEqual(interpretedOnly, []);
+  });
+
+  test('all but those building a map with members are evaluated directly', () => {
+    const throughTheLibrary = compiled
+      .filter(({ expression }) => !evaluatesDirectly(expression))
+      .map(({ source }) => source);
+    assert.ok(throughTheLibrary.length > 0);
+    for (const source of throughTheLibrary) assert.match(source, /\{\s*'/, source);
   });
 });
 

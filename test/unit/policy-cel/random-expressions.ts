@@ -22,6 +22,7 @@ export const { expression } = fc.letrec<{ expression: string; atom: string; path
         'null',
         '[1, 2]',
         "{'a': 1}",
+        '{}',
         '9223372036854775807',
       ),
       fc.string({ maxLength: 4 }).map((s) => JSON.stringify(s)),
