@@ -16,6 +16,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { percentile } from './harness.ts';
 
@@ -67,7 +68,7 @@ async function compare(argv: string[]): Promise<void> {
     throw new Error('--policies, --rounds and --reviews must be whole numbers, rounds above 0');
   }
   const children = checkouts.map((checkout) =>
-    fork(new URL(import.meta.url).pathname, ['--child', checkout, String(policies)], {
+    fork(fileURLToPath(import.meta.url), ['--child', checkout, String(policies)], {
       cwd: checkout,
       execArgv: ['--import', 'tsx'],
     }),
@@ -81,22 +82,17 @@ async function compare(argv: string[]): Promise<void> {
         times[index]!.push(await measureSlice(children[index]!, reviews!));
       }
     }
-    const ratios = times[1].map((time, round) => time / times[0][round]!);
-    const median = (values: number[]) =>
-      percentile(
-        [...values].sort((a, b) => a - b),
-        50,
-      );
+    const ascending = (values: number[]) => [...values].sort((a, b) => a - b);
+    const ratios = ascending(times[1].map((time, round) => time / times[0][round]!));
     console.log(
       `built-ins + ${policies} custom policies, ${rounds} rounds of ${reviews} reviews each`,
     );
     checkouts.forEach((checkout, index) => {
-      console.log(`${checkout}: median ${median(times[index]!).toFixed(1)} µs per review`);
+      const median = percentile(ascending(times[index]!), 50);
+      console.log(`${checkout}: median ${median.toFixed(1)} µs per review`);
     });
-    const sorted = [...ratios].sort((a, b) => a - b);
-    console.log(
-      `ratio CHANGED / BASE: median ${median(ratios).toFixed(3)} (quartiles ${percentile(sorted, 25).toFixed(3)}-${percentile(sorted, 75).toFixed(3)})`,
-    );
+    const [low, median, high] = [25, 50, 75].map((p) => percentile(ratios, p).toFixed(3));
+    console.log(`ratio CHANGED / BASE: median ${median} (quartiles ${low}-${high})`);
   } finally {
     for (const child of children) child.kill();
   }

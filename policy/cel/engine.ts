@@ -277,8 +277,8 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
   options.extend?.(base);
   // A literal-only environment: compile-time evaluation of literal calls needs no variables.
   const literalEnvironment = base.clone();
-  const environments = new Map<string, Environment>();
-  const evaluators = new WeakMap<Environment, LibraryEvaluator>();
+  // per declaration set: the environment and the evaluator the library hands its expressions
+  const environments = new Map<string, { environment: Environment; evaluator: LibraryEvaluator }>();
 
   const environmentKeyOf = (variables: Readonly<Record<string, CelVariable>>) =>
     Object.keys(variables)
@@ -286,20 +286,17 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
       .map((name) => `${name}:${variables[name]!.type}`)
       .join('\n');
 
-  function environmentFor(
-    key: string,
-    variables: Readonly<Record<string, CelVariable>>,
-  ): Environment {
-    let environment = environments.get(key);
-    if (!environment) {
-      environment = base.clone();
+  function environmentFor(key: string, variables: Readonly<Record<string, CelVariable>>) {
+    let known = environments.get(key);
+    if (!known) {
+      const environment = base.clone();
       for (const name of Object.keys(variables).sort()) {
         environment.registerVariable(name, variables[name]!.type);
       }
-      environments.set(key, environment);
-      evaluators.set(environment, evaluatorOf(environment));
+      known = { environment, evaluator: evaluatorOf(environment) };
+      environments.set(key, known);
     }
-    return environment;
+    return known;
   }
 
   function checkLiterals(expression: string, root: AstNode): CelCompileError | undefined {
@@ -349,7 +346,7 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
       variables[name] = variableOf(declaration);
     }
     const environmentKey = environmentKeyOf(variables);
-    const environment = environmentFor(environmentKey, variables);
+    const { environment, evaluator } = environmentFor(environmentKey, variables);
     let run: Runner;
     try {
       run = environment.parse(expression) as unknown as Runner;
@@ -397,11 +394,7 @@ export function createCelEngine(options: CelEngineOptions = {}): CelEngine {
     }
     const fastPath =
       options.fastPath !== false &&
-      installFastPath(
-        run.ast,
-        compileOptions.lazyVariables ?? NO_LAZY_VARIABLES,
-        evaluators.get(environment)!,
-      );
+      installFastPath(run.ast, compileOptions.lazyVariables ?? NO_LAZY_VARIABLES, evaluator);
     return new CompiledCelExpression(
       expression,
       type,
