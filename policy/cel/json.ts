@@ -300,6 +300,10 @@ const NEGATIVE_ZERO_MEMBER = /[:,[]\s*-0(?![0-9])/;
 /**
  * Converts an already-parsed JSON-like value (from JSON.parse, YAML, or code) to CEL input:
  * integral numbers become BigInt, other numbers stay doubles, `undefined` members are dropped.
+ * Plain objects and arrays that need none of that are returned as they are, not copied: a review
+ * converts the object, the request and more for every request, and most of their members hold no
+ * number. Callers must not change a value after converting it (nothing in the chain changes an
+ * object in place: patches and defaulting work on copies).
  */
 export function toCelValue(value: unknown): JsonCelValue {
   return convert(value, 0);
@@ -314,19 +318,48 @@ function convert(value: unknown, depth: number): JsonCelValue {
     case 'string':
     case 'boolean':
       return value;
-    case 'object': {
+    case 'object':
       if (value === null) return null;
-      if (Array.isArray(value)) return value.map((item) => convert(item, depth + 1));
-      const result: { [key: string]: JsonCelValue } = {};
-      for (const key of Object.keys(value)) {
-        const member = (value as Record<string, unknown>)[key];
-        if (member !== undefined) setOwn(result, key, convert(member, depth + 1));
-      }
-      return result;
-    }
+      return Array.isArray(value)
+        ? convertArray(value, depth)
+        : convertObject(value as Record<string, unknown>, depth);
     default:
       throw new TypeError(`cannot convert a ${typeof value} to a CEL value`);
   }
+}
+
+/** `items` itself when every item converts to itself, else a converted copy. */
+function convertArray(items: unknown[], depth: number): JsonCelValue[] {
+  let copy: JsonCelValue[] | undefined =
+    Object.getPrototypeOf(items) === Array.prototype ? undefined : [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const converted = convert(item, depth + 1);
+    if (copy === undefined && converted !== item) copy = items.slice(0, i) as JsonCelValue[];
+    copy?.push(converted);
+  }
+  return copy ?? (items as JsonCelValue[]);
+}
+
+/** `object` itself when it is plain and every member converts to itself, else a converted copy. */
+function convertObject(
+  object: Record<string, unknown>,
+  depth: number,
+): { [key: string]: JsonCelValue } {
+  const keys = Object.keys(object);
+  let copy: { [key: string]: JsonCelValue } | undefined =
+    Object.getPrototypeOf(object) === Object.prototype ? undefined : {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const member = object[key];
+    const converted = member === undefined ? undefined : convert(member, depth + 1);
+    if (copy === undefined && (member === undefined || converted !== member)) {
+      copy = {};
+      for (let j = 0; j < i; j++) setOwn(copy, keys[j]!, object[keys[j]!] as JsonCelValue);
+    }
+    if (copy !== undefined && converted !== undefined) setOwn(copy, key, converted);
+  }
+  return copy ?? (object as { [key: string]: JsonCelValue });
 }
 
 /** JSON text for a CEL result: BigInts are written as exact integer literals. */

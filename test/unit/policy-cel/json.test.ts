@@ -92,6 +92,67 @@ test('toCelValue makes integral numbers ints and drops undefined members', () =>
   assert.throws(() => toCelValue(() => 1), /cannot convert a function/);
 });
 
+test('toCelValue returns plain values that need no conversion as they are, and copies the rest', () => {
+  const noNumbers = { metadata: { name: 'fix', labels: { a: 'b' } }, list: ['x', true, null] };
+  assert.equal(toCelValue(noNumbers), noNumbers);
+
+  const withNumber = { metadata: { name: 'fix' }, spec: { maxTurns: 3, tools: ['Read'] } };
+  const converted = toCelValue(withNumber) as typeof withNumber;
+  assert.notEqual(converted, withNumber);
+  assert.notEqual(converted.spec, withNumber.spec);
+  assert.equal(converted.metadata, withNumber.metadata, 'a member with no number is shared');
+  assert.equal(converted.spec.tools, withNumber.spec.tools);
+  assert.deepEqual(withNumber, {
+    metadata: { name: 'fix' },
+    spec: { maxTurns: 3, tools: ['Read'] },
+  });
+
+  const laterNumber = ['a', 'b', 2];
+  assert.deepEqual(toCelValue(laterNumber), ['a', 'b', 2n]);
+  assert.deepEqual(laterNumber, ['a', 'b', 2], 'the input is never changed');
+
+  const laterUndefined = { a: 'x', b: undefined, c: 'y' };
+  const dropped = toCelValue(laterUndefined);
+  assert.notEqual(dropped, laterUndefined);
+  assert.deepEqual(Object.keys(dropped as object), ['a', 'c']);
+
+  class Custom {
+    name = 'x';
+  }
+  const custom = toCelValue(new Custom());
+  assert.equal(Object.getPrototypeOf(custom), Object.prototype, 'a class instance is copied');
+  const bare = Object.assign(Object.create(null), { name: 'x' });
+  assert.equal(Object.getPrototypeOf(toCelValue(bare)), Object.prototype);
+
+  const proto = JSON.parse('{"__proto__": {"a": 1}, "b": "c"}');
+  const protoCopy = toCelValue(proto) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(protoCopy), ['__proto__', 'b']);
+  assert.equal(Object.getPrototypeOf(protoCopy), Object.prototype);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(protoCopy, '__proto__')?.value, { a: 1n });
+});
+
+test('toCelValue: a converted copy has the same values as a deep conversion (property)', () => {
+  const deepConvert = (value: unknown): unknown => {
+    if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
+    if (Array.isArray(value)) return value.map(deepConvert);
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([, member]) => member !== undefined)
+          .map(([key, member]) => [key, deepConvert(member)]),
+      );
+    }
+    return value;
+  };
+  fc.assert(
+    fc.property(fc.jsonValue(), (value) => {
+      const before = JSON.stringify(value);
+      assert.deepStrictEqual(toCelValue(value), deepConvert(value));
+      assert.equal(JSON.stringify(value), before);
+    }),
+  );
+});
+
 test('nesting deeper than 1000 levels is refused whichever parsing path the text takes', () => {
   const deep = `${'['.repeat(1500)}${']'.repeat(1500)}`;
   assert.throws(() => parseJsonPreservingIntegers(deep), /nest/);
