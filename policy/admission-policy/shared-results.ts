@@ -31,12 +31,6 @@ export function shareResults(activation: Activation): Activation {
   return activation;
 }
 
-/** Lets a per-policy activation built from `base` (same request-level values) use its stores. */
-export function inheritSharedResults(base: Activation, activation: Activation): void {
-  const stores = (base as Carrier)[SHARED];
-  if (stores !== undefined) (activation as Carrier)[SHARED] = stores;
-}
-
 export function sharedResultsOf(activation: Activation): SharedResults | undefined {
   return (activation as Carrier)[SHARED]?.results;
 }

@@ -614,6 +614,19 @@ class DirectContext {
   }
 }
 
+// The policies of a request evaluate their expressions one after another against one activation,
+// so the last context made is nearly always the one wanted.
+let lastActivation: Record<string, unknown> | undefined;
+let lastContext: DirectContext | undefined;
+
+function directContextOf(activation: Record<string, unknown>): DirectContext {
+  if (activation !== lastActivation || lastContext === undefined) {
+    lastContext = new DirectContext(activation);
+    lastActivation = activation;
+  }
+  return lastContext;
+}
+
 /**
  * Puts a compiled fast path in front of `root`'s evaluation, which must be fully instrumented
  * (instrument(), then shareSubexpressions()). Returns false, changing nothing, when the
@@ -672,7 +685,7 @@ export function installFastPath(
   return {
     evaluateDirect(activation, budget, shared) {
       if (!worthTrying()) return INTERPRET;
-      const context = new DirectContext(activation as Record<string, unknown>);
+      const context = directContextOf(activation as Record<string, unknown>);
       const value = attempt(libraryEvaluator, context, budget, shared);
       if (value !== FALL_BACK) return value;
       interpretNext = true;

@@ -5,6 +5,7 @@ import { transactionContextOf } from '../activation/tctx.ts';
 import { shareResults } from '../admission-policy/shared-results.ts';
 import type { Activation } from '../admission-policy/types.ts';
 import { toCelValue } from '../cel/json.ts';
+import { NO_VARIABLES } from '../evaluate/policy.ts';
 import { configVariable, type PolicyConfig } from './config.ts';
 import type { AdmissionInput, KubeObject, UserInfo } from './request.ts';
 import type { ResourceModel } from './resource-model.ts';
@@ -116,6 +117,9 @@ export function requestActivations(
       tctx: task ? transactionContextOf(subject) : null,
       config: fixed.config,
       namespaceObject: fixed.namespaceObject,
+      // each policy puts its own here as it binds (policy/evaluate/policy.ts bindActivation)
+      params: null,
+      variables: NO_VARIABLES,
     });
     return lastActivation;
   };

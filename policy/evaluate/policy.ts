@@ -1,7 +1,6 @@
 // One policy against one request with ValidatingAdmissionPolicy semantics: matchConstraints,
 // params, matchConditions (any false skips; an error follows failurePolicy), lazy variables, then
 // validations and audit annotations (validate phase) or mutations (mutate phase).
-import { inheritSharedResults } from '../admission-policy/shared-results.ts';
 import type {
   Activation,
   CompiledPolicy,
@@ -41,33 +40,28 @@ export type Preparation =
   | { kind: 'error'; message: string }
   | { kind: 'ready'; activation: Activation };
 
-const NO_VARIABLES: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null));
+/** `variables` of a policy that declares none, and of a request activation no policy bound yet. */
+export const NO_VARIABLES: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null));
 
-/** The activation of one policy: the request's variables plus params and lazy variables. */
+/**
+ * The activation of one policy: the request's activation with this policy's params and lazy
+ * variables put in its `params` and `variables`. Policies are evaluated one after the other, so
+ * each binds the request's one activation in turn instead of copying it: a copy per policy was a
+ * fifth of what a custom policy cost a review. Whatever reads a policy's activation does so before
+ * the next policy binds (the fast path, the interpreter and the lazy variables all run inside the
+ * policy's own evaluation).
+ */
 export function bindActivation(
   policy: CompiledPolicy,
   evaluation: PolicyEvaluation,
   params: unknown,
 ): Activation {
-  const base = evaluation.activation;
-  // one literal shape for every policy keeps the CEL library's property reads monomorphic
-  const activation: Activation = {
-    object: base.object,
-    oldObject: base.oldObject,
-    request: base.request,
-    requester: base.requester,
-    agent: base.agent,
-    effective: base.effective,
-    tctx: base.tctx,
-    config: base.config,
-    namespaceObject: base.namespaceObject,
-    params,
-    variables: NO_VARIABLES,
-  };
-  inheritSharedResults(base, activation);
-  if (policy.variables.length > 0) {
-    activation.variables = new PolicyVariables(policy.variables, activation, evaluation.budget);
-  }
+  const activation = evaluation.activation;
+  activation.params = params;
+  activation.variables =
+    policy.variables.length > 0
+      ? new PolicyVariables(policy.variables, activation, evaluation.budget)
+      : NO_VARIABLES;
   return activation;
 }
 

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compilePolicy } from '../../../policy/admission-policy/compile.ts';
 import { createExpressionCompiler } from '../../../policy/admission-policy/expression-compiler.ts';
-import type { CompiledPolicy } from '../../../policy/admission-policy/types.ts';
+import type { CompiledPolicy, MatchConstraints } from '../../../policy/admission-policy/types.ts';
 import { createCelBudget } from '../../../policy/cel/engine.ts';
 import { admit } from '../../../policy/chain/admit.ts';
-import { context, policyObject, task, taskRequest } from './helpers.ts';
+import { constraintsMatch } from '../../../policy/evaluate/matching.ts';
+import { context, policyObject, task, taskRequest, taskRule } from './helpers.ts';
 
 /**
  * A compiler with `tick()`, a function that counts its calls and returns true, and `count(x)`,
@@ -231,4 +232,149 @@ describe('results shared between the policies of one request', () => {
       assert.deepEqual(shared.denials, alone.denials);
     });
   }
+});
+
+describe('one activation bound by each policy in turn', () => {
+  test('every policy sees its own params and variables, whatever the policies before it bound', () => {
+    const { policy } = countingCompiler();
+    const policies = [
+      policy('a-params-and-variable', {
+        params: { who: 'a' },
+        variables: [{ name: 'v', expression: "params.who + '-var'" }],
+        validations: [
+          { expression: "params.who == 'a' && variables.v == 'a-var'", message: 'a saw others' },
+        ],
+      }),
+      policy('b-nothing', {
+        validations: [{ expression: 'params == null', message: 'b saw params' }],
+      }),
+      policy('c-variable-only', {
+        variables: [{ name: 'v', expression: "'c-var'" }],
+        validations: [
+          { expression: "params == null && variables.v == 'c-var'", message: 'c saw others' },
+          { expression: "variables.v == 'a-var'", message: 'c has its own v' },
+        ],
+      }),
+      policy('d-params', {
+        params: { who: 'd' },
+        validations: [{ expression: "params.who == 'd'", message: 'd saw others' }],
+      }),
+    ];
+    const request = taskRequest(task());
+    for (const round of [1, 2]) {
+      const decision = admit(request, context(policies));
+      assert.deepEqual(
+        denialsOf(decision),
+        [['c-variable-only', 'Invalid', 'c has its own v']],
+        `round ${round}`,
+      );
+    }
+  });
+
+  test('a lazy variable read late still evaluates against its own policy', () => {
+    const { policy } = countingCompiler();
+    const policies = ['x', 'y', 'z'].map((name) =>
+      policy(name, {
+        params: { name },
+        variables: [{ name: 'mine', expression: 'params.name' }],
+        validations: [
+          { expression: 'true' },
+          { expression: `variables.mine == '${name}'`, message: `${name} read another's` },
+        ],
+      }),
+    );
+    assert.deepEqual(denialsOf(admit(taskRequest(task()), context(policies))), []);
+  });
+});
+
+describe('policies with equal matchConstraints', () => {
+  const selected = (labels: Record<string, string>, namespaceLabels: Record<string, string>) => {
+    const { policy } = countingCompiler();
+    const spec = (name: string) => ({
+      matchConstraints: {
+        resourceRules: [
+          {
+            apiGroups: ['core.orka.ai'],
+            apiVersions: ['*'],
+            resources: ['tasks'],
+            operations: ['CREATE'],
+          },
+        ],
+        objectSelector: { matchLabels: { tier: 'gold' } },
+        namespaceSelector: { matchLabels: { team: 'a' } },
+      },
+      validations: [{ expression: 'false', message: `${name} matched` }],
+    });
+    const policies = ['p1', 'p2', 'p3'].map((name) => policy(name, spec(name)));
+    const namespaceObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'default', labels: namespaceLabels },
+    };
+    return denialsOf(
+      admit(taskRequest(task({}, { labels })), context(policies, { namespaceObject })),
+    ).map(([name]) => name);
+  };
+
+  test('match or skip together, answered afresh for every request', () => {
+    const cases: [Record<string, string>, Record<string, string>, string[]][] = [
+      [{ tier: 'gold' }, { team: 'a' }, ['p1', 'p2', 'p3']],
+      [{ tier: 'silver' }, { team: 'a' }, []],
+      [{ tier: 'gold' }, { team: 'b' }, []],
+      [{ tier: 'gold' }, { team: 'a' }, ['p1', 'p2', 'p3']],
+    ];
+    for (const [labels, namespaceLabels, expected] of cases) {
+      assert.deepEqual(
+        selected(labels, namespaceLabels),
+        expected,
+        JSON.stringify([labels, namespaceLabels]),
+      );
+    }
+  });
+
+  test('the same input asked about with another namespace object is answered again', () => {
+    const constraints = (): MatchConstraints => ({
+      resourceRules: [taskRule],
+      namespaceSelector: { matchLabels: { team: 'a' } },
+    });
+    const input = taskRequest(task());
+    const namespace = (team: string) => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'default', labels: { team } },
+    });
+    const [first, second] = [constraints(), constraints()];
+    assert.equal(constraintsMatch(first, input, namespace('a')), true);
+    assert.equal(constraintsMatch(second, input, namespace('b')), false);
+    assert.equal(constraintsMatch(first, input, namespace('a')), true);
+  });
+
+  test('an UPDATE of the same request shape is matched by its own operation', () => {
+    const { policy } = countingCompiler();
+    const policies = ['u1', 'u2'].map((name) =>
+      policy(name, {
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: ['core.orka.ai'],
+              apiVersions: ['*'],
+              resources: ['tasks'],
+              operations: ['UPDATE'],
+            },
+          ],
+        },
+        validations: [{ expression: 'false', message: `${name} matched` }],
+      }),
+    );
+    const create = admit(taskRequest(task()), context(policies));
+    const update = admit(
+      taskRequest(task(), { operation: 'UPDATE', oldObject: task() }),
+      context(policies),
+    );
+    assert.deepEqual(denialsOf(create), []);
+    assert.deepEqual(
+      denialsOf(update).map(([name]) => name),
+      ['u1', 'u2'],
+    );
+  });
 });
