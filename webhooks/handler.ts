@@ -115,6 +115,8 @@ function evaluate(endpoint: Endpoint, input: AdmissionInput, deps: HandlerDepend
     ...(lookups.params ? { lookupParams: lookups.params } : {}),
     policies: endpoint === 'mutate' ? policies.policies.mutate : policies.policies.validate,
     resources: orkaResources,
+    // only a mutating webhook answers with a patch
+    reportPatch: endpoint === 'mutate',
   });
   if (endpoint === 'mutate') {
     // The apiserver checks the schema after every mutating webhook ran; /validate reports it.

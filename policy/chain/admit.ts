@@ -49,6 +49,11 @@ export interface AdmissionContext {
   budget?: CelBudget;
   /** explain mode (opt-in): told what the validate phase found out about each policy */
   tracer?: PolicyTracer;
+  /**
+   * false: the decision's patch is left empty, for a caller that has no use for it (a validating
+   * webhook answers without one), so what defaulting changed is not worked out
+   */
+  reportPatch?: boolean;
 }
 
 export interface AdmissionDecision {
@@ -58,7 +63,10 @@ export interface AdmissionDecision {
   warnings: string[];
   /** `<policy>/<key>` → value */
   auditAnnotations: Record<string, string>;
-  /** every operation applied to the object: defaults, policy mutations, requester stamp */
+  /**
+   * every operation applied to the object: defaults, policy mutations, requester stamp; empty
+   * when the context asked for no patch
+   */
   patch: PatchOperation[];
   /** HTTP status: 200 when allowed, else from the first denial's reason */
   code: number;
@@ -156,6 +164,7 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
   const customApply = customPoliciesApply(input, config);
   const custom = customApply ? sortedByName(context.policies.custom) : [];
   const ordered = [...context.policies.builtin, ...custom];
+  const reportPatch = context.reportPatch !== false;
   const patch: PatchOperation[] = [];
   const mutationOutcome = emptyOutcome();
   let object = input.object;
@@ -167,7 +176,7 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
   let defaulted: KubeObject | undefined;
   if (mutating && object !== null && orka && input.subResource === '') {
     defaulted = resources.applyDefaults(object);
-    patch.push(...diffPatch(object, defaulted));
+    if (reportPatch) patch.push(...diffPatch(object, defaulted));
     object = defaulted;
   }
 
@@ -190,7 +199,7 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
         policy.builtin ? undefined : provenanceGuard(resources.managedKeys),
       );
       object = step.object;
-      patch.push(...step.patch);
+      if (reportPatch) patch.push(...step.patch);
       mergeOutcome(mutationOutcome, step.outcome);
     }
     if (isTask(input) && input.operation === 'CREATE' && input.subResource === '') {
@@ -202,7 +211,7 @@ export function admit(input: AdmissionInput, context: AdmissionContext): Admissi
           value: { username: input.userInfo.username, groups: [...input.userInfo.groups] },
         };
         object = { ...object, spec: { ...spec, requestedBy: stamp.value } };
-        patch.push(stamp);
+        if (reportPatch) patch.push(stamp);
       }
     }
   }

@@ -34,3 +34,20 @@ export function toPlainJson(value: unknown): unknown {
 export function forSchemaValidation(value: unknown): unknown {
   return mapJson(value, Number);
 }
+
+/**
+ * Whether `value` is already what forSchemaValidation would make of it: no BigInt and no undefined
+ * member anywhere in it.
+ */
+export function isNumbersOnly(value: unknown): boolean {
+  if (typeof value === 'bigint' || value === undefined) return false;
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isNumbersOnly(item)) return false;
+    return true;
+  }
+  for (const key of Object.keys(value)) {
+    if (!isNumbersOnly((value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}

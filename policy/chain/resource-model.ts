@@ -10,7 +10,7 @@ import {
   validateOwnedResource,
 } from '../../resources/validate.ts';
 import type { ManagedKeys } from '../admission-policy/provenance.ts';
-import { forSchemaValidation } from './plain-json.ts';
+import { forSchemaValidation, isNumbersOnly } from './plain-json.ts';
 import type { KubeObject } from './request.ts';
 
 export interface ResourceModel {
@@ -49,9 +49,11 @@ export const orkaResources: ResourceModel = {
   isOrkaResource: (object) => kindOf(object) !== undefined,
   applyDefaults: (object) => applyDefaults(object),
   validate(object, oldObject, defaulted = false) {
-    // forSchemaValidation makes fresh copies, so the validator may default them in place
+    // forSchemaValidation makes fresh copies, so the validator may default them in place; an
+    // object defaulted already is only read, so it needs a copy only when it is not numbers-only
+    const readable = defaulted && isNumbersOnly(object) ? object : forSchemaValidation(object);
     const result = validateOwnedResource(
-      forSchemaValidation(object) as KubeObject,
+      readable as KubeObject,
       oldObject === null ? undefined : (forSchemaValidation(oldObject) as KubeObject),
       defaulted,
     );
