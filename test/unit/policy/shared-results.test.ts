@@ -288,31 +288,28 @@ describe('one activation bound by each policy in turn', () => {
 });
 
 describe('policies with equal matchConstraints', () => {
+  const namespaceWith = (labels: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'default', labels },
+  });
+
   const selected = (labels: Record<string, string>, namespaceLabels: Record<string, string>) => {
     const { policy } = countingCompiler();
     const spec = (name: string) => ({
       matchConstraints: {
-        resourceRules: [
-          {
-            apiGroups: ['core.orka.ai'],
-            apiVersions: ['*'],
-            resources: ['tasks'],
-            operations: ['CREATE'],
-          },
-        ],
+        resourceRules: [{ ...taskRule, operations: ['CREATE'] }],
         objectSelector: { matchLabels: { tier: 'gold' } },
         namespaceSelector: { matchLabels: { team: 'a' } },
       },
       validations: [{ expression: 'false', message: `${name} matched` }],
     });
     const policies = ['p1', 'p2', 'p3'].map((name) => policy(name, spec(name)));
-    const namespaceObject = {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: 'default', labels: namespaceLabels },
-    };
     return denialsOf(
-      admit(taskRequest(task({}, { labels })), context(policies, { namespaceObject })),
+      admit(
+        taskRequest(task({}, { labels })),
+        context(policies, { namespaceObject: namespaceWith(namespaceLabels) }),
+      ),
     ).map(([name]) => name);
   };
 
@@ -338,15 +335,10 @@ describe('policies with equal matchConstraints', () => {
       namespaceSelector: { matchLabels: { team: 'a' } },
     });
     const input = taskRequest(task());
-    const namespace = (team: string) => ({
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: 'default', labels: { team } },
-    });
     const [first, second] = [constraints(), constraints()];
-    assert.equal(constraintsMatch(first, input, namespace('a')), true);
-    assert.equal(constraintsMatch(second, input, namespace('b')), false);
-    assert.equal(constraintsMatch(first, input, namespace('a')), true);
+    assert.equal(constraintsMatch(first, input, namespaceWith({ team: 'a' })), true);
+    assert.equal(constraintsMatch(second, input, namespaceWith({ team: 'b' })), false);
+    assert.equal(constraintsMatch(first, input, namespaceWith({ team: 'a' })), true);
   });
 
   test('an UPDATE of the same request shape is matched by its own operation', () => {
@@ -354,14 +346,7 @@ describe('policies with equal matchConstraints', () => {
     const policies = ['u1', 'u2'].map((name) =>
       policy(name, {
         matchConstraints: {
-          resourceRules: [
-            {
-              apiGroups: ['core.orka.ai'],
-              apiVersions: ['*'],
-              resources: ['tasks'],
-              operations: ['UPDATE'],
-            },
-          ],
+          resourceRules: [{ ...taskRule, operations: ['UPDATE'] }],
         },
         validations: [{ expression: 'false', message: `${name} matched` }],
       }),
