@@ -1,9 +1,13 @@
 // Slow and broken clients over raw TLS sockets against a real webhook server: a body dribbled past
 // the request timeout gets a 400 Status naming the timeout, headers that never finish get the
 // connection closed with no answer, malformed HTTP gets a 400 Status; the server keeps serving.
+// The guard holds no request past its answer: a young-generation collection must not find it alive.
 import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { connect, type TLSSocket } from 'node:tls';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { agent, task } from '../../unit/policy-builtin/harness.ts';
 import { reviewOf, startTestWebhook, type TestWebhook } from './fixture.ts';
 
@@ -129,6 +133,47 @@ describe('slow and broken clients', () => {
       assert.match(String(body.message), c.message);
     });
   }
+
+  test('a pipelined request dribbling its body is cut off after the one before it is answered', async () => {
+    const first = reviewText;
+    const second = JSON.stringify(reviewOf(task(), { uid: 'pipelined-uid' }));
+    const conversation = await converse(
+      `${headersFor(Buffer.byteLength(first))}${first}${headersFor(Buffer.byteLength(second))}{`,
+      second.slice(1),
+    );
+    const [answered, cutOff] = conversation.received.split(/(?=HTTP\/1\.1 )/);
+    assert.equal(parseResponse(answered ?? '').status, 200);
+    const { status, body } = parseResponse(cutOff ?? '');
+    assert.equal(status, 400);
+    assert.match(
+      String(body.message),
+      /request body not received within the 1000 ms request timeout/,
+    );
+  });
+
+  test('a request answered on a kept-alive connection is not held by the server', async () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const requests: WeakRef<IncomingMessage>[] = [];
+    const note = (request: IncomingMessage) => requests.push(new WeakRef(request));
+    webhook.server.server.on('request', note);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const answer = await webhook.post('/validate', reviewOf(task(), { uid: `held-${i}` }));
+        assert.equal(answer.status, 200);
+      }
+    } finally {
+      webhook.server.server.off('request', note);
+    }
+    // the sweep runs a tenth of the timeout apart: collect well before it could have forgotten them
+    await new Promise((resolve) => setImmediate(resolve));
+    collect();
+    assert.equal(requests.length, 3);
+    assert.deepEqual(
+      requests.map((request) => request.deref() === undefined),
+      [true, true, true],
+    );
+  });
 
   test('the server still serves and counted what it cut off', async () => {
     const answer = await webhook.post('/validate', reviewOf(task(), { uid: 'after-slow' }));
