@@ -1,5 +1,6 @@
 // The webhook's Prometheus metrics (primitives in metrics/prometheus.ts).
 
+import { GcPauses } from '../metrics/gc.ts';
 import { ProcessCpuSeconds } from '../metrics/process.ts';
 import {
   Counter,
@@ -63,6 +64,7 @@ export class WebhookMetrics {
     'max',
   );
   readonly processCpu = new ProcessCpuSeconds();
+  readonly gcPauses = new GcPauses();
   readonly celFallBacks = new CelFastPathFallBacks();
 
   // per validationActions list of a policy (the compiled one, or a namespace's lowered copy):
@@ -105,6 +107,7 @@ export class WebhookMetrics {
       this.badRequests,
       this.policiesLoaded,
       this.processCpu,
+      this.gcPauses,
       this.celFallBacks,
     ];
     return metrics.map((metric) => metric.snapshot());

@@ -355,6 +355,7 @@ spec:
     assert.match(metrics, /orka_webhook_policies_loaded\{kind="custom"\} 3/);
     const cpuSeconds = /^process_cpu_seconds_total (\S+)$/m.exec(metrics)?.[1];
     assert.ok(Number(cpuSeconds) > 0, `process_cpu_seconds_total: ${cpuSeconds}`);
+    assert.match(metrics, /^# TYPE nodejs_gc_duration_seconds histogram$/m);
   });
 
   test('one log line per decision, without object content', async () => {

@@ -160,6 +160,11 @@ describe('orka webhook --workers 2', { timeout: 300_000 }, () => {
       ]);
       const cpu = await metricLines('process_cpu_seconds_total');
       assert.equal(cpu.length, 1, `one pool-wide CPU series: ${cpu.join('\n')}`);
+      const gcKinds = (await metricLines('nodejs_gc_duration_seconds_count')).map(
+        (line) => /kind="(\w+)"/.exec(line)?.[1],
+      );
+      assert.ok(gcKinds.includes('minor'), `GC pauses are reported: ${gcKinds}`);
+      assert.equal(new Set(gcKinds).size, gcKinds.length, `one series per GC kind: ${gcKinds}`);
     }
   });
 
