@@ -35,10 +35,19 @@ export const timeoutCheckIntervalMs = (requestTimeoutMs: number) =>
  * (`receiving`), and a response already under way (`responding`) must not be interleaved.
  */
 function connectionState(socket: Duplex): 'idle' | 'receiving' | 'responding' {
-  const response = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })
-    ._httpMessage;
-  if (response === undefined || response === null) return 'idle';
+  const response = currentResponse(socket);
+  if (response === undefined) return 'idle';
   return response.headersSent === true ? 'responding' : 'receiving';
+}
+
+/** The response Node has attached to the connection, with the request it answers. */
+function currentResponse(
+  socket: Duplex,
+): { headersSent?: boolean; req?: IncomingMessage } | undefined {
+  return (
+    (socket as Duplex & { _httpMessage?: { headersSent?: boolean; req?: IncomingMessage } | null })
+      ._httpMessage ?? undefined
+  );
 }
 
 function answerFor(
@@ -115,7 +124,8 @@ export function guardSlowBodies(
 
 /** Whether the connection's current request is still receiving its body (no answer begun). */
 function isReceivingBody(socket: Duplex): boolean {
-  if (connectionState(socket) !== 'receiving') return false;
-  const request = (socket as Duplex & { _httpMessage: { req?: IncomingMessage } })._httpMessage.req;
+  const response = currentResponse(socket);
+  if (response === undefined || response.headersSent === true) return false;
+  const request = response.req;
   return request !== undefined && !request.complete && !request.destroyed;
 }
